@@ -1,0 +1,34 @@
+# Two commands on a fresh machine (see README): `make repro` and `make test`.
+# Everything is installed into .venv by this file; nothing by hand.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Installed first when the venv has no torch: on a CPU-only machine pick a CPU build
+# (e.g. `make test TORCH_SPEC="torch==2.13.0"`, the default, which this project's machines hold locally).
+TORCH_SPEC ?= torch==2.13.0
+export DVC_NO_ANALYTICS := 1
+export PYTHONHASHSEED := 0
+
+.PHONY: setup check test demo repro clean-nbs
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q "$(TORCH_SPEC)"
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+# nbdev discipline: notebooks must be clean and rats/ must be what nbdev_export writes.
+check: setup
+	$(PY) tools/check_nbdev.py
+
+test: check
+	$(PY) -m pytest -q tests
+
+demo: setup
+	$(PY) -m rats.demo
+
+repro: demo
+
+clean-nbs: setup
+	$(VENV)/bin/nbdev_clean && $(VENV)/bin/nbdev_export
