@@ -1,0 +1,17 @@
+import os, random
+import numpy as np
+import pytest
+import torch
+
+@pytest.fixture(autouse=True)
+def _seed_everything():
+    "Tests are deterministic: every test starts from the same seeds."
+    random.seed(0); np.random.seed(0); torch.manual_seed(0)
+    yield
+
+@pytest.fixture(scope="session")
+def tiny_teacher():
+    "A tiny teacher pre-trained on the tiny world (shared by the end-to-end tests)."
+    from rats.tiny import train_tiny_teacher
+    torch.manual_seed(0)
+    return train_tiny_teacher(steps=200, seed=0)

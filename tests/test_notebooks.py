@@ -1,0 +1,20 @@
+"Every notebook's tests (the cells under each exported function) run as one pytest test per notebook."
+from pathlib import Path
+import pytest
+
+NBS = sorted((Path(__file__).resolve().parents[1] / "nbs").glob("*.ipynb"))
+
+@pytest.mark.parametrize("nb", NBS, ids=[p.stem for p in NBS])
+def test_notebook(nb, monkeypatch):
+    from nbdev.test import test_nb
+    monkeypatch.chdir(nb.parent)
+    ok, _ = test_nb(nb, skip_flags=["slow"], do_print=False)
+    assert ok, f"{nb.name} failed (run `nbdev_test --path {nb}` to see the traceback)"
+
+def test_notebook_numbers_unique():
+    nums = [p.name.split("_")[0] for p in NBS if p.name[0].isdigit()]
+    assert len(nums) == len(set(nums)), f"two notebooks share a number: {sorted(nums)}"
+
+def test_notebooks_small():
+    big = [(p.name, p.stat().st_size) for p in NBS if p.stat().st_size > 1_000_000]
+    assert not big, f"notebooks over 1 MB (strip large outputs): {big}"
