@@ -28,7 +28,10 @@ test: check
 demo: setup
 	$(PY) -m rats.demo
 
-repro: demo
+# the main job: the DVC pipeline (data from the default remote, then every stage that is out of date)
+repro: setup
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro
 
 clean-nbs: setup
 	$(VENV)/bin/nbdev_clean && $(VENV)/bin/nbdev_export
