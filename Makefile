@@ -8,6 +8,9 @@ PY := $(VENV)/bin/python
 TORCH_SPEC ?= torch==2.13.0
 export DVC_NO_ANALYTICS := 1
 export PYTHONHASHSEED := 0
+# one intra-op thread: on a shared 2-core machine two torch threads under load were measured 100x slower
+OMP_NUM_THREADS ?= 1
+export OMP_NUM_THREADS
 
 .PHONY: setup check test demo repro clean-nbs
 $(VENV)/.installed: pyproject.toml
@@ -30,7 +33,7 @@ demo: setup
 
 # the main job: the DVC pipeline (data from the default remote, then every stage that is out of date)
 repro: setup
-	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q data.dvc
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro
 
 clean-nbs: setup

@@ -20,12 +20,12 @@ def smoke_repo(tmp_path_factory):
     for f in files:
         if (ROOT / f).is_file():
             (repo / f).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(ROOT / f, repo / f)
-    for out in ("metrics", "plots", "reports", "data"):
+    for out in ("metrics", "plots", "reports", "data", "samples", "logs", "models", "checkpoints"):
         shutil.rmtree(repo / out, ignore_errors=True)
     shutil.copy(repo / "profiles" / "smoke.yaml", repo / "params.yaml")
-    env = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1"}
+    env = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1", "OMP_NUM_THREADS": "1"}
     _run(["git", "init", "-q"], repo, env)
-    _run([BIN / "dvc", "pull", "-q"], repo, env)
+    _run([BIN / "dvc", "pull", "-q", "data.dvc"], repo, env)
     log = _run([BIN / "dvc", "repro"], repo, env)
     return repo, env, log
 
@@ -40,6 +40,24 @@ def test_smoke_outputs(smoke_repo):
     assert (repo / "plots" / "world_samples.png").stat().st_size > 1000
     executed = json.loads((repo / "reports" / "notebooks" / "world.ipynb").read_text())
     assert any("injected-parameters" in c.get("metadata", {}).get("tags", []) for c in executed["cells"])
+
+@pytest.mark.slow
+def test_smoke_tables_and_samples(smoke_repo):
+    repo, env, log = smoke_repo
+    rows = json.loads((repo / "metrics" / "eval.json").read_text())
+    have = {(r["model"], r["nfe"]) for r in rows}
+    for m in ("teacher", "distill", "reward", "mix", "rats"):
+        for K in (3, 5, 8, 50):
+            assert (m, K) in have, (m, K)
+            d = repo / "samples" / m / f"nfe{K}"
+            lines = [json.loads(l) for l in (d / "prompts.jsonl").read_text().splitlines()]
+            assert lines and all((d / l["file"]).exists() and l["prompt"] and "seed" in l for l in lines)
+    tables = (repo / "reports" / "tables.md").read_text()
+    for heading in ("Table 0", "Table 1", "Table 2", "Table 3", "Table 5", "paper's claim"):
+        assert heading in tables, heading
+    assert (repo / "plots" / "reward_dynamics.png").stat().st_size > 1000
+    logs = (repo / "logs" / "students" / "rats.csv").read_text().splitlines()
+    assert "reward_student" in logs[0] and "gate_mean" in logs[0] and len(logs) > 2
 
 @pytest.mark.slow
 def test_second_repro_is_noop(smoke_repo):
