@@ -34,6 +34,7 @@ demo: setup
 # the main job: the DVC pipeline (data from the default remote, then every stage that is out of date)
 repro: setup
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q data.dvc
+	$(PY) -m rats.params params.yaml
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro
 
 clean-nbs: setup

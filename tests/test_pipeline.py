@@ -65,3 +65,25 @@ def test_second_repro_is_noop(smoke_repo):
     log = _run([BIN / "dvc", "repro"], repo, env)
     assert "Running stage" not in log, log
     assert "up to date" in log
+
+def _metrics(repo):
+    out = {p.name: json.loads(p.read_text()) for p in sorted((repo / "metrics").glob("*.json"))}
+    for run in out.get("students.json", {}).get("runs", {}).values(): run.pop("train_s", None)   # wall time is not a result
+    out.get("students.json", {}).pop("teacher_cache_s", None)
+    return out
+
+@pytest.mark.slow
+def test_smoke_is_deterministic(smoke_repo):
+    "Two runs of the smoke profile with the same seed give identical metrics (CPU)."
+    repo, env, _ = smoke_repo
+    before = _metrics(repo)
+    _run([BIN / "dvc", "repro", "-f"], repo, env)
+    assert _metrics(repo) == before
+
+@pytest.mark.slow
+def test_bad_params_stop_before_work(smoke_repo):
+    repo, env, _ = smoke_repo
+    bad = (repo / "params.yaml").read_text().replace("alpha3: 2.0", "alpha3: -2.0")
+    (repo / "params.bad.yaml").write_text(bad)
+    out = subprocess.run([sys.executable, "-m", "rats.params", "params.bad.yaml"], cwd=repo, env=env, capture_output=True, text=True)
+    assert out.returncode == 1 and out.stderr.strip() == "params.bad.yaml: students.alpha3: must be >= 0, got -2.0"
