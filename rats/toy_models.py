@@ -157,10 +157,12 @@ def train_teacher(cfg: dict | str, prompts: Sequence[dict], steps: int, batch: i
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
     ema = {k: v.detach().clone() for k, v in models.state_dict().items()} if ema_decay else None
     start = 0
+    meta = dict(cfg=cfg, seed=seed, batch=batch, lr=lr, ema_decay=ema_decay, p_uncond=p_uncond, warmup=warmup, weight_decay=weight_decay)
     if ckpt_path is not None and Path(ckpt_path).exists():
         st = torch.load(ckpt_path, weights_only=False)
-        models.load_state_dict(st['model']); opt.load_state_dict(st['opt']); ema, start = st['ema'], st['step']
-    state = lambda step: dict(step=step, model=models.state_dict(), opt=opt.state_dict(), ema=ema, cfg=cfg, seed=seed)
+        if st.get('meta') == meta:      # a checkpoint of another configuration is never resumed
+            models.load_state_dict(st['model']); opt.load_state_dict(st['opt']); ema, start = st['ema'], st['step']
+    state = lambda step: dict(step=step, model=models.state_dict(), opt=opt.state_dict(), ema=ema, cfg=cfg, seed=seed, meta=meta)
     bar = tqdm(range(start, steps), desc='train teacher', disable=not progress, initial=start, total=steps)
     for step in bar:
         for g in opt.param_groups: g['lr'] = lr * min(1.0, (step + 1) / max(warmup, 1))
