@@ -1,0 +1,62 @@
+"""Cost of sampling and of one training step on the toy models (issue: performance).
+
+Prints a markdown table: sampling wall time per image at NFE 3/5/8/50 and the speed-up over 50 NFE
+(the limit is the NFE ratio), and per-step time and FLOPs of `distill`, `reward`, `mix`, `rats` at K=3
+with and without the teacher cache. Run: `OMP_NUM_THREADS=1 .venv/bin/python benchmarks/toy_costs.py`.
+Ratios are only meaningful within one run (shared, noisy machines)."""
+import argparse, time
+import numpy as np
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+from rats.toy_models import build_teacher, sample
+from rats.toy_rewards import build_reward, RewardFn, prompt_vectors
+from rats.toy_train import make_losses, toy_conds, _take, build_teacher_cache
+from rats.step import train_step
+from rats.toy_models import unpack
+from rats.world import make_prompt_sets
+
+p = argparse.ArgumentParser(); p.add_argument("--config", default="toy"); p.add_argument("--batch", type=int, default=32)
+p.add_argument("--n-images", type=int, default=256); p.add_argument("--reps", type=int, default=3)
+a = p.parse_args()
+torch.manual_seed(0)
+train, _ = make_prompt_sets(0, n_train=512)
+models = build_teacher(a.config, 0).eval()
+rf = RewardFn(build_reward("cnn"))
+prompts = [r["prompt"] for r in train[: a.n_images]]
+
+rows = []
+for K in (3, 5, 8, 50):
+    sample(models, prompts[:16], K, 1.0, 0)                       # warm-up
+    t = time.perf_counter(); sample(models, prompts, K, 1.0, 0); dt = (time.perf_counter() - t) / len(prompts)
+    rows.append((K, dt))
+t50 = rows[-1][1]
+print("| NFE | ms / image | speed-up vs 50 NFE | limit (50/NFE) |\n|---|---|---|---|")
+for K, dt in rows: print(f"| {K} | {dt * 1e3:.2f} | {t50 / dt:.1f}x | {50 / K:.1f}x |")
+
+def step_cost(method, cached):
+    losses = make_losses(method, (3,), 50, 2.0, tau=2.0, gate_normalize=True)
+    lf = losses[3]
+    cache = build_teacher_cache(losses, models, rf, train, a.batch, 2.0, 0, progress=False) if cached else None
+    student = models.unet.__class__.from_config(models.unet.config); student.load_state_dict(models.unet.state_dict())
+    opt = torch.optim.AdamW(student.parameters(), lr=1e-5)
+    ps = [r["prompt"] for r in train[: a.batch]]
+    c, tc = toy_conds(models, ps, 2.0)
+    noise = cache["noise"] if cached else torch.randn(a.batch, 12, 16, 16)
+    pv = cache["pv"] if cached else prompt_vectors(ps)
+    if cached: c, tc = toy_conds(models, cache["prompts"], 2.0)
+    kw = dict(reward_cond=pv, teacher_cond=tc, teacher_out=_take(cache["out"][3], torch.arange(a.batch)) if cached else None)
+    do = lambda: train_step(lf, student, models.unet, opt, noise, c, unpack, rf, **kw)
+    do()
+    times = []
+    for _ in range(a.reps):
+        t = time.perf_counter(); do(); times.append(time.perf_counter() - t)
+    with FlopCounterMode(display=False) as fc: do()
+    return float(np.median(times)), fc.get_total_flops()
+
+print(f"\n| method (K=3, N=50, batch {a.batch}) | teacher | s / step | GFLOP / step | vs distill (same teacher mode) |\n|---|---|---|---|---|")
+for cached in (False, True):
+    base = None
+    for m in ("distill", "reward", "mix", "rats"):
+        s, f = step_cost(m, cached)
+        base = base or s
+        print(f"| {m} | {'cached' if cached else 'on the fly'} | {s:.3f} | {f / 1e9:.1f} | {s / base:.2f}x |")
