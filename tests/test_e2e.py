@@ -1,17 +1,12 @@
 "End-to-end sanity on a tiny model and a tiny differentiable reward."
 import torch
-from rats.demo import evaluate, train_student
-from rats.sampling import euler_sample, flow_sigmas, model_velocity
-from rats.tiny import TinyColourReward, tiny_batch
+from rats.demo import evaluate, teacher_reference, train_student
+from rats.tiny import TinyColourReward
 
 N = 24
 
-def _reference(teacher):
-    noise, cond, _ = tiny_batch(96, 10_000)
-    with torch.no_grad(): return euler_sample(model_velocity(teacher, cond), noise, flow_sigmas(N)).x
-
 def test_rats_raises_reward(tiny_teacher):
-    reward, ref = TinyColourReward(), _reference(tiny_teacher)
+    reward, ref = TinyColourReward(), teacher_reference(tiny_teacher, N)
     before = evaluate(tiny_teacher, ref, 3, reward)
     student, log = train_student("rats", tiny_teacher, steps=30, K=3, N=N, batch=16, lr=1e-4, progress=False)
     after = evaluate(student, ref, 3, reward)
@@ -19,7 +14,7 @@ def test_rats_raises_reward(tiny_teacher):
     assert all(k in log[-1] for k in ("reward_student", "reward_teacher", "reward_gap", "gate_mean", "loss_shape", "loss_reward"))
 
 def test_distill_moves_towards_teacher(tiny_teacher):
-    reward, ref = TinyColourReward(), _reference(tiny_teacher)
+    reward, ref = TinyColourReward(), teacher_reference(tiny_teacher, N)
     before = evaluate(tiny_teacher, ref, 3, reward)["dist_to_teacher"]
     student, _ = train_student("distill", tiny_teacher, steps=30, K=3, N=N, batch=16, lr=1e-4, progress=False)
     after = evaluate(student, ref, 3, reward)["dist_to_teacher"]
