@@ -53,7 +53,7 @@ def test_smoke_tables_and_samples(smoke_repo):
             lines = [json.loads(l) for l in (d / "prompts.jsonl").read_text().splitlines()]
             assert lines and all((d / l["file"]).exists() and l["prompt"] and "seed" in l for l in lines)
     tables = (repo / "reports" / "tables.md").read_text()
-    for heading in ("Table 0", "Table 1", "Table 2", "Table 3", "Table 5", "paper's claim"):
+    for heading in ("Table 0", "Table 1", "Table 2", "Table 3", "Table 4", "Table 5", "paper's claim"):
         assert heading in tables, heading
     assert (repo / "plots" / "reward_dynamics.png").stat().st_size > 1000
     logs = (repo / "logs" / "students" / "rats.csv").read_text().splitlines()
@@ -68,8 +68,10 @@ def test_second_repro_is_noop(smoke_repo):
 
 def _metrics(repo):
     out = {p.name: json.loads(p.read_text()) for p in sorted((repo / "metrics").glob("*.json"))}
-    for run in out.get("students.json", {}).get("runs", {}).values(): run.pop("train_s", None)   # wall time is not a result
-    out.get("students.json", {}).pop("teacher_cache_s", None)
+    for run in out.get("students.json", {}).get("runs", {}).values():   # wall time and memory are not results
+        run.pop("train_s", None); run.pop("peak_rss_mb", None)
+    out.get("teacher.json", {}).pop("train_s", None)
+    for k in ("teacher_cache_s", "wall_s"): out.get("students.json", {}).pop(k, None)
     return out
 
 @pytest.mark.slow
