@@ -18,8 +18,8 @@ from .toy_rewards import prompt_vectors
 from .world import verify_batch, Scene
 
 # %% auto #0
-__all__ = ['MAIN_RUNS', 'ABLATION_RUNS', 'toy_conds', 'teacher_velocity_fn', 'make_losses', 'build_teacher_cache',
-           'train_toy_student', 'fingerprint', 'load_or_build_cache', 'train_job', 'run_jobs', 'evaluate_model',
+__all__ = ['MAIN_RUNS', 'ABLATION_RUNS', 'toy_conds', 'teacher_velocity_fn', 'make_losses', 'build_teacher_cache', 'merge_caches',
+           'train_toy_student', 'fingerprint', 'cache_job', 'load_or_build_cache', 'train_job', 'evaluate_model',
            'eval_job']
 
 # %% ../nbs/14_toy_train.ipynb #953516d7
@@ -43,33 +43,46 @@ def make_losses(method: str, Ks: Sequence[int], N: int, alpha: dict | float, **o
                           velocity_fn=model_velocity, teacher_velocity_fn=teacher_velocity_fn)
     return out
 
-# %% ../nbs/14_toy_train.ipynb #3e42f89e
+# %% ../nbs/14_toy_train.ipynb #1aff75cc
 @torch.no_grad()
 def build_teacher_cache(losses: dict, models: ToyTeacher, reward, records: Sequence[dict], size: int, guidance: float,
-                        seed: int = 0, batch: int = 128, progress: bool = True) -> dict:
-    "For `size` (noise, prompt) pairs: per K, the teacher's targets; returns dict(noise, prompts, pv, out={K: TeacherOut})."
+                        seed: int = 0, batch: int = 128, progress: bool = True, part: tuple[int, int] = (0, 1)) -> dict:
+    "For `size` (noise, prompt) pairs: per K, the teacher's targets; returns dict(noise, prompts, pv, out={K: TeacherOut}). `part=(i, n)`: only the i-th of n contiguous shares of the batches (see `merge_caches`)."
     from tqdm.auto import tqdm
     rng = np.random.default_rng([seed, 7])
     prompts = [records[i]["prompt"] for i in rng.integers(len(records), size=size)]
     noise = torch.randn(size, 12, 16, 16, generator=torch.Generator().manual_seed(seed + 7))
+    starts = list(range(0, size, batch))
+    i, n = part
+    starts = starts[len(starts) * i // n:len(starts) * (i + 1) // n]
+    lo, hi = (starts[0], min(starts[-1] + batch, size)) if starts else (0, 0)
+    prompts, noise = prompts[lo:hi], noise[lo:hi]
     pv = prompt_vectors(prompts)
     out = {}
     for K, lf in losses.items():
         parts = []
-        for i in tqdm(range(0, size, batch), desc=f"teacher cache K={K}", disable=not progress, leave=False):
-            p = prompts[i:i + batch]
+        for j in tqdm(range(0, hi - lo, batch), desc=f"teacher cache K={K}" + (f" ({i + 1}/{n})" if n > 1 else ""), disable=not progress, leave=False):
+            p = prompts[j:j + batch]
             _, tc = toy_conds(models, p, guidance)
-            parts.append(lf.teacher_out(models.unet, noise[i:i + batch], tc, unpack, reward, pv[i:i + batch]))
-        out[K] = TeacherOut({k: torch.cat([p.x0[k] for p in parts]) for k in parts[0].x0},
-                            torch.cat([p.sample for p in parts]),
-                            None if parts[0].reward is None else torch.cat([p.reward for p in parts]))
+            parts.append(lf.teacher_out(models.unet, noise[j:j + batch], tc, unpack, reward, pv[j:j + batch]))
+        out[K] = merge_caches([dict(out={K: p}) for p in parts])["out"][K] if parts else None
     return dict(noise=noise, prompts=prompts, pv=pv, out=out)
+
+def merge_caches(parts: Sequence[dict]) -> dict:
+    "Concatenate teacher caches (or shares of one, in order) along the batch."
+    cat = lambda xs: torch.cat(xs) if all(x is not None for x in xs) else None
+    out = {K: TeacherOut({k: torch.cat([p["out"][K].x0[k] for p in parts]) for k in parts[0]["out"][K].x0},
+                         torch.cat([p["out"][K].sample for p in parts]), cat([p["out"][K].reward for p in parts]))
+           for K in parts[0]["out"]}
+    if "noise" not in parts[0]: return dict(out=out)
+    return dict(noise=torch.cat([p["noise"] for p in parts]), prompts=[q for p in parts for q in p["prompts"]],
+                pv=torch.cat([p["pv"] for p in parts]), out=out)
 
 def _take(to: TeacherOut, idx: Tensor) -> TeacherOut:
     return TeacherOut({k: v[idx] for k, v in to.x0.items()}, to.sample[idx], None if to.reward is None else to.reward[idx])
 
-# %% ../nbs/14_toy_train.ipynb #4f90cca8
-from .toy_models import _save_ckpt   # the teacher's atomic checkpoint writer: tmp file, then os.replace
+# %% ../nbs/14_toy_train.ipynb #d0214e17
+from .toy_models import _save_ckpt, _load_ckpt, run_jobs   # atomic checkpoint write; resume only with the same meta; process pools
 
 def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence[dict], Ks=(3, 5, 8), N: int = 50,
                       steps: int = 300, batch: int = 32, lr: float = 2e-5, seed: int = 0, alpha: dict | float = 1.0,
@@ -87,11 +100,9 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
     log, start = [], 0
     meta = dict(method=method, Ks=list(Ks), N=N, batch=batch, lr=lr, seed=seed, alpha=alpha, teacher_guidance=teacher_guidance,
                 cache_size=len(cache["prompts"]), on_nonfinite=on_nonfinite, overrides=overrides, tag=tag)
-    if ckpt_path is not None and Path(ckpt_path).exists():
-        st = torch.load(ckpt_path, weights_only=False)
-        if st.get("meta") == meta:        # a checkpoint of another configuration is never resumed (it is overwritten)
-            student.load_state_dict(st["student"]); opt.load_state_dict(st["opt"]); log, start = st["log"], st["step"]
-            for K, g in st["gates"].items(): losses[K].gate.load_state_dict(g)
+    if (st := _load_ckpt(ckpt_path, meta)) is not None:     # another configuration's checkpoint is overwritten, never resumed
+        student.load_state_dict(st["student"]); opt.load_state_dict(st["opt"]); log, start = st["log"], st["step"]
+        for K, g in st["gates"].items(): losses[K].gate.load_state_dict(g)
     Ks, counted = list(losses), {r["K"] for r in log if "gflop" in r}
     bar = tqdm(range(start, steps), desc=f"{method}", disable=not progress, initial=start, total=steps)
     for step in bar:
@@ -125,7 +136,7 @@ ABLATION_RUNS = {
     **{f"rats_alpha{a:g}": ("rats", {"alpha": a}) for a in (0.2, 0.5, 1.0)},
 }
 
-# %% ../nbs/14_toy_train.ipynb #33a9b90c
+# %% ../nbs/14_toy_train.ipynb #00ca1ec6
 import csv, hashlib
 
 def fingerprint(*paths) -> str:
@@ -137,13 +148,26 @@ def fingerprint(*paths) -> str:
         for f in files: h.update(str(f.relative_to(p) if p.is_dir() else f.name).encode()); h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
-def load_or_build_cache(path, losses: dict, models: ToyTeacher, reward, records, size: int, guidance: float, seed: int, tag: str = "") -> dict:
-    "The teacher cache at `path` if it was built with the same K, N, size, guidance, seed and `tag`; else build and save it."
-    meta = dict(Ks=sorted(losses), N=[lf.cfg.N for lf in losses.values()], size=size, guidance=guidance, seed=seed, tag=tag)
-    if path is not None and Path(path).exists():
-        st = torch.load(path, weights_only=False)
-        if st.get("meta") == meta: return st["cache"]
-    cache = build_teacher_cache(losses, models, reward, records, size, guidance, seed)
+def cache_job(job: dict) -> dict:
+    "Share `job['part']` of the teacher cache described by `job` (see `load_or_build_cache`), loading the teacher and reward from disk."
+    from rats.toy_models import load_teacher
+    from rats.toy_rewards import load_reward
+    torch.set_num_threads(job.get("threads", 1))
+    losses = make_losses("rats", job["Ks"], job["N"], 1.0, **job.get("overrides", {}))
+    return build_teacher_cache(losses, load_teacher(job["teacher_dir"]), load_reward(job["reward_dir"], bound=job.get("reward_bound")),
+                               job["records"], job["size"], job["guidance"], job["seed"], job.get("batch", 128), job.get("progress", True), job["part"])
+
+def load_or_build_cache(path, job: dict, workers: int = 1) -> dict:
+    """The teacher cache at `path` if it was built for the same `job`, else built in `workers` processes and saved.
+    `job`: teacher_dir, reward_dir, reward_bound, records, Ks, N, overrides (e.g. horizons), size, guidance, seed, batch (128),
+    tag (a `fingerprint` of the teacher and reward). Each worker computes a contiguous share of the batches: the same tensors as one process."""
+    meta = dict(Ks=[int(K) for K in job["Ks"]], N=job["N"], overrides=job.get("overrides", {}), size=job["size"], guidance=job["guidance"],
+                seed=job["seed"], batch=job.get("batch", 128), tag=job.get("tag", ""), reward_bound=job.get("reward_bound"), n_records=len(job["records"]))
+    if (st := _load_ckpt(path, meta)) is not None: return st["cache"]
+    n = max(1, min(workers, -(-job["size"] // job.get("batch", 128))))     # no more shares than batches
+    from rats import toy_train          # the workers import the package's cache_job (a notebook's copy is not importable)
+    parts = run_jobs(toy_train.cache_job, [dict(job, name=f"part{i}", part=(i, n)) for i in range(n)], n)
+    cache = merge_caches([parts[f"part{i}"] for i in range(n)])
     if path is not None: _save_ckpt(path, dict(meta=meta, cache=cache))
     return cache
 
@@ -155,10 +179,11 @@ def train_job(job: dict) -> dict:
     models, reward = load_teacher(job["teacher_dir"]), load_reward(job["reward_dir"], bound=job["reward_bound"])
     cache = torch.load(job["cache_path"], weights_only=False)["cache"]
     kw, t0 = dict(job["kw"]), time.perf_counter()
+    Ks = list(kw.get("Ks", (3, 5, 8)))
     student, log = train_toy_student(job["method"], models, reward, [], cache=cache, ckpt_path=job.get("ckpt_path"), **kw)
     train_s = time.perf_counter() - t0
     out = Path(job["out_dir"]); student.save_pretrained(out)
-    (out / "rats_training.json").write_text(json.dumps(dict(run=job["name"], method=job["method"], Ks=list(kw.get("Ks", (3, 5, 8))),
+    (out / "rats_training.json").write_text(json.dumps(dict(run=job["name"], method=job["method"], Ks=Ks,
         **{k: v for k, v in kw.items() if k not in ("Ks", "progress")}), indent=1, default=str))
     Path(job["log_path"]).parent.mkdir(parents=True, exist_ok=True)
     keys = sorted({k for r in log for k in r})
@@ -169,19 +194,8 @@ def train_job(job: dict) -> dict:
             if last and k in last[0]}
     import resource
     summ.update({f"gflop_K{r['K']}": r["gflop"] for r in log if "gflop" in r})
-    return dict(summ, train_s=train_s, steps=len(log), batch=kw.get("batch"), Ks=list(kw.get("Ks", (3, 5, 8))),
+    return dict(summ, train_s=train_s, steps=len(log), batch=kw.get("batch"), Ks=Ks,
                 peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)   # the worker's peak so far (Linux: KiB)
-
-def run_jobs(jobs: Sequence[dict], workers: int = 1, fn: str = "train_job") -> dict:
-    "`{name: result}` of `rats.toy_train.<fn>` (`train_job` or `eval_job`) over `jobs`, in a pool of `workers` spawned processes (1 = here)."
-    from rats import toy_train     # the workers import the function from the package (a notebook's `__main__` is not importable)
-    f = getattr(toy_train, fn)
-    if workers <= 1 or len(jobs) <= 1: return {j["name"]: f(j) for j in jobs}
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=mp.get_context("spawn")) as ex:
-        futs = {j["name"]: ex.submit(f, j) for j in jobs}
-        return {n: fu.result() for n, fu in futs.items()}
 
 # %% ../nbs/14_toy_train.ipynb #2ce10c54
 def evaluate_model(models: ToyTeacher, unet, records: Sequence[dict], K: int, rewards: dict, feature_net=None,
