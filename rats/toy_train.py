@@ -18,11 +18,15 @@ from .toy_rewards import prompt_vectors
 from .world import verify_batch, Scene
 
 # %% auto #0
-__all__ = ['MAIN_RUNS', 'ABLATION_RUNS', 'toy_conds', 'teacher_velocity_fn', 'make_losses', 'build_teacher_cache', 'merge_caches',
-           'train_toy_student', 'fingerprint', 'cache_job', 'load_or_build_cache', 'train_job', 'evaluate_model',
-           'eval_job']
+__all__ = ['MAIN_RUNS', 'ABLATION_RUNS', 'toy_decode', 'toy_conds', 'teacher_velocity_fn', 'make_losses', 'build_teacher_cache',
+           'merge_caches', 'train_toy_student', 'fingerprint', 'cache_job', 'load_or_build_cache', 'train_job',
+           'evaluate_model', 'eval_job']
 
-# %% ../nbs/14_toy_train.ipynb #953516d7
+# %% ../nbs/14_toy_train.ipynb #9d94267d
+def toy_decode(z: Tensor) -> Tensor:
+    "Latents -> the images a reward sees in training: `unpack(z)` clamped to [-1, 1] (sampling and evaluation clamp the same way)."
+    return unpack(z).clamp(-1, 1)
+
 def toy_conds(models: ToyTeacher, prompts: Sequence[str], guidance: float) -> tuple[dict, dict]:
     "(student condition, teacher condition incl. the unconditional branch for CFG) for `prompts`, without gradients."
     with torch.no_grad():
@@ -43,7 +47,7 @@ def make_losses(method: str, Ks: Sequence[int], N: int, alpha: dict | float, **o
                           velocity_fn=model_velocity, teacher_velocity_fn=teacher_velocity_fn)
     return out
 
-# %% ../nbs/14_toy_train.ipynb #1aff75cc
+# %% ../nbs/14_toy_train.ipynb #9e4868c6
 @torch.no_grad()
 def build_teacher_cache(losses: dict, models: ToyTeacher, reward, records: Sequence[dict], size: int, guidance: float,
                         seed: int = 0, batch: int = 128, progress: bool = True, part: tuple[int, int] = (0, 1)) -> dict:
@@ -64,7 +68,7 @@ def build_teacher_cache(losses: dict, models: ToyTeacher, reward, records: Seque
         for j in tqdm(range(0, hi - lo, batch), desc=f"teacher cache K={K}" + (f" ({i + 1}/{n})" if n > 1 else ""), disable=not progress, leave=False):
             p = prompts[j:j + batch]
             _, tc = toy_conds(models, p, guidance)
-            parts.append(lf.teacher_out(models.unet, noise[j:j + batch], tc, unpack, reward, pv[j:j + batch]))
+            parts.append(lf.teacher_out(models.unet, noise[j:j + batch], tc, toy_decode, reward, pv[j:j + batch]))
         out[K] = merge_caches([dict(out={K: p}) for p in parts])["out"][K] if parts else None
     return dict(noise=noise, prompts=prompts, pv=pv, out=out)
 
@@ -81,7 +85,7 @@ def merge_caches(parts: Sequence[dict]) -> dict:
 def _take(to: TeacherOut, idx: Tensor) -> TeacherOut:
     return TeacherOut({k: v[idx] for k, v in to.x0.items()}, to.sample[idx], None if to.reward is None else to.reward[idx])
 
-# %% ../nbs/14_toy_train.ipynb #d0214e17
+# %% ../nbs/14_toy_train.ipynb #abe6559e
 from .toy_models import _save_ckpt, _load_ckpt, run_jobs   # atomic checkpoint write; resume only with the same meta; process pools
 
 def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence[dict], Ks=(3, 5, 8), N: int = 50,
@@ -114,7 +118,7 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
         count = K not in counted          # the first step at each K also counts its FLOPs (same numbers, logged as `gflop`)
         try:
             with (FlopCounterMode(display=False) if count else contextlib.nullcontext()) as fc:
-                st = train_step(losses[K], student, None, opt, cache["noise"][idx], c, unpack, reward,
+                st = train_step(losses[K], student, None, opt, cache["noise"][idx], c, toy_decode, reward,
                                 reward_cond=cache["pv"][idx], teacher_cond=tc, teacher_out=_take(cache["out"][K], idx))
             if count: counted.add(K); st["gflop"] = fc.get_total_flops() / 1e9
         except FloatingPointError as e:        # raised before the optimiser step: the weights are untouched
