@@ -1,7 +1,8 @@
 """Cost of sampling and of one training step on the toy models (issue: performance).
 
-Prints a markdown table: sampling wall time per image at NFE 3/5/8/50 and the speed-up over 50 NFE
-(the limit is the NFE ratio), and per-step time and FLOPs of `distill`, `reward`, `mix`, `rats` at K=3
+Prints markdown tables: sampling wall time per image at NFE 3/5/8/50 and the speed-up over 50 NFE
+(the limit is the NFE ratio), where a sampling call's time goes at 3 and 50 NFE (text encoding,
+denoiser steps, decoding, the rest), and per-step time and FLOPs of `distill`, `reward`, `mix`, `rats` at K=3
 with and without the teacher cache. Run: `OMP_NUM_THREADS=1 .venv/bin/python benchmarks/toy_costs.py`.
 Ratios are only meaningful within one run (shared, noisy machines)."""
 import argparse, time
@@ -32,6 +33,29 @@ for K in (3, 5, 8, 50):
 t50 = rows[-1][1]
 print("| NFE | ms / image | speed-up vs 50 NFE | limit (50/NFE) |\n|---|---|---|---|")
 for K, dt in rows: print(f"| {K} | {dt * 1e3:.2f} | {t50 / dt:.1f}x | {50 / K:.1f}x |")
+
+# where the time of one sampling call goes (guidance 1, the students' setting; one batch of n_images)
+from rats.toy_models import guided_velocity
+from rats.sampling import flow_sigmas, euler_sample
+from rats.world import from_model
+
+@torch.inference_mode()
+def breakdown(K):
+    models.eval()
+    noise = torch.randn(len(prompts), 12, 16, 16, generator=torch.Generator().manual_seed(0))
+    t0 = time.perf_counter(); v = guided_velocity(models, prompts, 1.0)              # text encoding
+    t1 = time.perf_counter(); x = euler_sample(v, noise, flow_sigmas(K, 1.0)).x       # K denoiser evaluations + Euler updates
+    t2 = time.perf_counter(); from_model(unpack(x))                                     # decode (pixel shuffle) + to numpy
+    t3 = time.perf_counter(); sample(models, prompts, K, 1.0, 0)
+    t4 = time.perf_counter()
+    return dict(text=t1 - t0, denoise=t2 - t1, decode=t3 - t2, total=t4 - t3)
+
+print("\n| NFE | text encoding (ms) | denoiser steps (ms) | decode (ms) | whole `sample` call (ms) | rest (ms) |\n|---|---|---|---|---|---|")
+for K in (3, 50):
+    b = min((breakdown(K) for _ in range(a.reps)), key=lambda d: d["total"])
+    rest = b["total"] - b["text"] - b["denoise"] - b["decode"]
+    print(f"| {K} | {b['text'] * 1e3:.1f} | {b['denoise'] * 1e3:.1f} | {b['decode'] * 1e3:.1f} | {b['total'] * 1e3:.1f} | {rest * 1e3:.1f} |")
+print(f"(one batch of {len(prompts)} images; best of {a.reps})")
 
 def step_cost(method, cached):
     losses = make_losses(method, (3,), 50, 2.0, tau=2.0, gate_normalize=True)
