@@ -11,7 +11,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 from rats.toy_models import build_teacher, sample
 from rats.toy_rewards import build_reward, RewardFn, prompt_vectors
-from rats.toy_train import make_losses, toy_conds, _take, build_teacher_cache
+from rats.toy_train import make_losses, toy_conds, toy_decode, _take, build_teacher_cache
 from rats.step import train_step
 from rats.toy_models import unpack
 from rats.world import make_prompt_sets
@@ -69,7 +69,7 @@ def step_cost(method, cached):
     pv = cache["pv"] if cached else prompt_vectors(ps)
     if cached: c, tc = toy_conds(models, cache["prompts"], 2.0)
     kw = dict(reward_cond=pv, teacher_cond=tc, teacher_out=_take(cache["out"][3], torch.arange(a.batch)) if cached else None)
-    do = lambda: train_step(lf, student, models.unet, opt, noise, c, unpack, rf, **kw)
+    do = lambda: train_step(lf, student, models.unet, opt, noise, c, toy_decode, rf, **kw)
     do()
     times = []
     for _ in range(a.reps):

@@ -12,7 +12,7 @@ import yaml
 # %% auto #0
 __all__ = ['SCHEMA', 'STUDENT_KS', 'INPUTS', 'ParamsError', 'parse_horizons', 'validate_params', 'check', 'main']
 
-# %% ../nbs/08_params.ipynb #14c2f615
+# %% ../nbs/08_params.ipynb #8cebc82b
 class ParamsError(ValueError):
     "A bad params value; the message is one line: `file: key: problem`."
 
@@ -27,6 +27,7 @@ SCHEMA: dict[str, tuple[type, Callable | None]] = {
     "world.n_per_prompt": (int, _pos), "world.blur_mild": (float, _nonneg), "world.blur_strong": (float, _nonneg),
     "teacher.config": (str, None), "teacher.steps": (int, _pos), "teacher.batch": (int, _pos), "teacher.lr": (float, _pos),
     "teacher.ema_decay": (float, _unit), "teacher.guidance": (float, _ge1), "teacher.eval_repeats": (int, _pos),
+    "teacher.eval_prompts": (int, _nonneg),
     "instruments.reward_steps": (int, _pos), "instruments.reward_batch": (int, _pos), "instruments.reward_lr": (float, _pos),
     "instruments.adv_weight": (float, _nonneg), "instruments.pool_per_prompt": (int, _pos), "instruments.pool_prompts": (int, _pos),
     "instruments.feature_steps": (int, _pos), "instruments.feature_batch": (int, _pos),
@@ -35,7 +36,8 @@ SCHEMA: dict[str, tuple[type, Callable | None]] = {
     "students.tau": (float, _pos), "students.gate_normalize": (bool, None), "students.reward_bound": (str, _oneof("none", "logsigmoid")),
     "students.horizons": (str, None), "students.cache_size": (int, _pos), "students.ablations": (bool, None), "students.ckpt_every": (int, _pos), "students.workers": (int, _pos), "teacher.workers": (int, _pos), "evaluate.workers": (int, _pos), "teacher.t_shift": (float, None),
     "students.on_nonfinite": (str, _oneof("stop", "skip")),
-    "evaluate.repeats": (int, _pos), "evaluate.n_samples_saved": (int, _nonneg),
+    "students.gate": (str, _oneof("soft", "hard")), "students.gate_sign": (str, _oneof("text", "figure")),
+    "evaluate.repeats": (int, _pos), "evaluate.n_samples_saved": (int, _nonneg), "evaluate.prompts": (int, _nonneg),
     "report.smooth": (int, _pos),
 }
 STUDENT_KS = (3, 5, 8)

@@ -19,7 +19,7 @@ def md_table(df: pd.DataFrame, floatfmt: str = ".3f") -> str:
     lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join(lines)
 
-# %% ../nbs/15_report.ipynb #78000980
+# %% ../nbs/15_report.ipynb #f65b2136
 REWARDS = ("r_train", "r_dual", "r_lowpass")
 MAIN = ("distill", "reward", "mix", "rats")
 
@@ -92,6 +92,11 @@ def tables_markdown(teacher: dict, instruments: dict, rows: list, world: dict, s
     abl = ev[(ev.nfe == 3) & (ev.model.str.startswith("rats") | (ev.model == "mix"))]
     if len(abl) > 1:
         parts += ["## Table 4: ablations at 3 NFE (`mix` = no gate)", "", md_table(abl[cols]), ""]
+        exp = {n: r["dvc_exp"] for n, r in (students or {}).get("runs", {}).items() if isinstance(r.get("dvc_exp"), str)}
+        if exp:
+            parts += ["Each ablation at K = 3, 5 and 8 as a DVC experiment (the main `rats` run with that knob changed; "
+                      "`dvc exp show` compares them with the baseline):", ""]
+            parts += [f"- {n}: `dvc exp run -n {n} {a}`" for n, a in exp.items()] + [""]
     # Table 5
     inst = pd.DataFrame({k: v for k, v in instruments.items() if k != "feature_net"}).T
     inst.index.name = "reward"

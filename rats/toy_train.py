@@ -19,8 +19,8 @@ from .world import verify_batch, Scene
 
 # %% auto #0
 __all__ = ['MAIN_RUNS', 'ABLATION_RUNS', 'toy_decode', 'toy_conds', 'teacher_velocity_fn', 'make_losses', 'build_teacher_cache',
-           'merge_caches', 'train_toy_student', 'fingerprint', 'cache_job', 'load_or_build_cache', 'train_job',
-           'evaluate_model', 'eval_job']
+           'merge_caches', 'train_toy_student', 'ablation_exp_args', 'fingerprint', 'cache_job', 'load_or_build_cache',
+           'train_job', 'evaluate_model', 'eval_job']
 
 # %% ../nbs/14_toy_train.ipynb #9d94267d
 def toy_decode(z: Tensor) -> Tensor:
@@ -47,10 +47,10 @@ def make_losses(method: str, Ks: Sequence[int], N: int, alpha: dict | float, **o
                           velocity_fn=model_velocity, teacher_velocity_fn=teacher_velocity_fn)
     return out
 
-# %% ../nbs/14_toy_train.ipynb #9e4868c6
+# %% ../nbs/14_toy_train.ipynb #fd0e2448
 @torch.no_grad()
 def build_teacher_cache(losses: dict, models: ToyTeacher, reward, records: Sequence[dict], size: int, guidance: float,
-                        seed: int = 0, batch: int = 128, progress: bool = True, part: tuple[int, int] = (0, 1)) -> dict:
+                        seed: int = 0, batch: int = 64, progress: bool = True, part: tuple[int, int] = (0, 1)) -> dict:
     "For `size` (noise, prompt) pairs: per K, the teacher's targets; returns dict(noise, prompts, pv, out={K: TeacherOut}). `part=(i, n)`: only the i-th of n contiguous shares of the batches (see `merge_caches`)."
     from tqdm.auto import tqdm
     rng = np.random.default_rng([seed, 7])
@@ -62,30 +62,28 @@ def build_teacher_cache(losses: dict, models: ToyTeacher, reward, records: Seque
     lo, hi = (starts[0], min(starts[-1] + batch, size)) if starts else (0, 0)
     prompts, noise = prompts[lo:hi], noise[lo:hi]
     pv = prompt_vectors(prompts)
-    out = {}
-    for K, lf in losses.items():
-        parts = []
-        for j in tqdm(range(0, hi - lo, batch), desc=f"teacher cache K={K}" + (f" ({i + 1}/{n})" if n > 1 else ""), disable=not progress, leave=False):
-            p = prompts[j:j + batch]
-            _, tc = toy_conds(models, p, guidance)
-            parts.append(lf.teacher_out(models.unet, noise[j:j + batch], tc, toy_decode, reward, pv[j:j + batch]))
-        out[K] = merge_caches([dict(out={K: p}) for p in parts])["out"][K] if parts else None
-    return dict(noise=noise, prompts=prompts, pv=pv, out=out)
+    outs = {K: [] for K in losses}
+    for j in tqdm(range(0, hi - lo, batch), desc="teacher cache" + (f" ({i + 1}/{n})" if n > 1 else ""), disable=not progress, leave=False):
+        _, tc = toy_conds(models, prompts[j:j + batch], guidance)      # encoded once for every K
+        for K, lf in losses.items():
+            outs[K].append(lf.teacher_out(models.unet, noise[j:j + batch], tc, toy_decode, reward, pv[j:j + batch]))
+    return dict(noise=noise, prompts=prompts, pv=pv, out={K: _cat_outs(o) if o else None for K, o in outs.items()})
+
+def _cat_outs(parts: Sequence[TeacherOut]) -> TeacherOut:
+    "`TeacherOut`s concatenated along the batch (the reward stays None if any part has none)."
+    rewards = [p.reward for p in parts]
+    return TeacherOut({k: torch.cat([p.x0[k] for p in parts]) for k in parts[0].x0}, torch.cat([p.sample for p in parts]),
+                      torch.cat(rewards) if all(r is not None for r in rewards) else None)
 
 def merge_caches(parts: Sequence[dict]) -> dict:
-    "Concatenate teacher caches (or shares of one, in order) along the batch."
-    cat = lambda xs: torch.cat(xs) if all(x is not None for x in xs) else None
-    out = {K: TeacherOut({k: torch.cat([p["out"][K].x0[k] for p in parts]) for k in parts[0]["out"][K].x0},
-                         torch.cat([p["out"][K].sample for p in parts]), cat([p["out"][K].reward for p in parts]))
-           for K in parts[0]["out"]}
-    if "noise" not in parts[0]: return dict(out=out)
+    "Concatenate shares of one teacher cache (in order) along the batch."
     return dict(noise=torch.cat([p["noise"] for p in parts]), prompts=[q for p in parts for q in p["prompts"]],
-                pv=torch.cat([p["pv"] for p in parts]), out=out)
+                pv=torch.cat([p["pv"] for p in parts]), out={K: _cat_outs([p["out"][K] for p in parts]) for K in parts[0]["out"]})
 
 def _take(to: TeacherOut, idx: Tensor) -> TeacherOut:
     return TeacherOut({k: v[idx] for k, v in to.x0.items()}, to.sample[idx], None if to.reward is None else to.reward[idx])
 
-# %% ../nbs/14_toy_train.ipynb #abe6559e
+# %% ../nbs/14_toy_train.ipynb #bf92c366
 from .toy_models import _save_ckpt, _load_ckpt, run_jobs   # atomic checkpoint write; resume only with the same meta; process pools
 
 def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence[dict], Ks=(3, 5, 8), N: int = 50,
@@ -110,6 +108,7 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
     Ks, counted = list(losses), {r["K"] for r in log if "gflop" in r}
     bar = tqdm(range(start, steps), desc=f"{method}", disable=not progress, initial=start, total=steps)
     for step in bar:
+        t_step = time.perf_counter()
         rng = np.random.default_rng([seed, step])
         K = Ks[int(rng.integers(len(Ks)))]
         idx = torch.from_numpy(rng.integers(len(cache["prompts"]), size=batch))
@@ -124,7 +123,7 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
         except FloatingPointError as e:        # raised before the optimiser step: the weights are untouched
             if on_nonfinite == "stop": raise FloatingPointError(f"{method}: step {step} (K={K}): {e}") from None
             log.append(dict(step=step, K=K, skipped=str(e))); continue
-        log.append(dict(step=step, K=K, **st))
+        log.append(dict(step=step, K=K, **st, step_s=time.perf_counter() - t_step))   # wall time: kept across a resume
         if progress and step % 10 == 0: bar.set_postfix(r_S=f"{st.get('reward_student', float('nan')):.2f}", g=f"{st['gate_mean']:.2f}")
         if ckpt_path is not None and ((step + 1) % ckpt_every == 0 or step + 1 == steps):
             _save_ckpt(ckpt_path, dict(step=step + 1, meta=meta, student=student.state_dict(), opt=opt.state_dict(), log=log,
@@ -140,7 +139,19 @@ ABLATION_RUNS = {
     **{f"rats_alpha{a:g}": ("rats", {"alpha": a}) for a in (0.2, 0.5, 1.0)},
 }
 
-# %% ../nbs/14_toy_train.ipynb #00ca1ec6
+# %% ../nbs/14_toy_train.ipynb #83cf283d
+_EXP_KEYS = {"gate": ["students.gate"], "gate_sign": ["students.gate_sign"], "horizons": ["students.horizons"],
+             "alpha": ["students.alpha3", "students.alpha5", "students.alpha8"]}
+
+def ablation_exp_args(name: str) -> list[str]:
+    "`dvc exp run` arguments (`-S key=value` ...) that make the main `rats` run the ablation `name` of `ABLATION_RUNS`."
+    if name not in ABLATION_RUNS: raise KeyError(f"no ablation {name!r}; known: {', '.join(ABLATION_RUNS)}")
+    args = ["-S", "students.ablations=false"]
+    for k, v in ABLATION_RUNS[name][1].items():
+        for key in _EXP_KEYS[k]: args += ["-S", f"{key}={v}"]
+    return args
+
+# %% ../nbs/14_toy_train.ipynb #93ef3b78
 import csv, hashlib
 
 def fingerprint(*paths) -> str:
@@ -159,16 +170,16 @@ def cache_job(job: dict) -> dict:
     torch.set_num_threads(job.get("threads", 1))
     losses = make_losses("rats", job["Ks"], job["N"], 1.0, **job.get("overrides", {}))
     return build_teacher_cache(losses, load_teacher(job["teacher_dir"]), load_reward(job["reward_dir"], bound=job.get("reward_bound")),
-                               job["records"], job["size"], job["guidance"], job["seed"], job.get("batch", 128), job.get("progress", True), job["part"])
+                               job["records"], job["size"], job["guidance"], job["seed"], job.get("batch", 64), job.get("progress", True), job["part"])
 
 def load_or_build_cache(path, job: dict, workers: int = 1) -> dict:
     """The teacher cache at `path` if it was built for the same `job`, else built in `workers` processes and saved.
-    `job`: teacher_dir, reward_dir, reward_bound, records, Ks, N, overrides (e.g. horizons), size, guidance, seed, batch (128),
+    `job`: teacher_dir, reward_dir, reward_bound, records, Ks, N, overrides (e.g. horizons), size, guidance, seed, batch (64),
     tag (a `fingerprint` of the teacher and reward). Each worker computes a contiguous share of the batches: the same tensors as one process."""
     meta = dict(Ks=[int(K) for K in job["Ks"]], N=job["N"], overrides=job.get("overrides", {}), size=job["size"], guidance=job["guidance"],
-                seed=job["seed"], batch=job.get("batch", 128), tag=job.get("tag", ""), reward_bound=job.get("reward_bound"), n_records=len(job["records"]))
+                seed=job["seed"], batch=job.get("batch", 64), tag=job.get("tag", ""), reward_bound=job.get("reward_bound"), n_records=len(job["records"]))
     if (st := _load_ckpt(path, meta)) is not None: return st["cache"]
-    n = max(1, min(workers, -(-job["size"] // job.get("batch", 128))))     # no more shares than batches
+    n = max(1, min(workers, -(-job["size"] // job.get("batch", 64))))     # no more shares than batches
     from rats import toy_train          # the workers import the package's cache_job (a notebook's copy is not importable)
     parts = run_jobs(toy_train.cache_job, [dict(job, name=f"part{i}", part=(i, n)) for i in range(n)], n)
     cache = merge_caches([parts[f"part{i}"] for i in range(n)])
@@ -185,7 +196,8 @@ def train_job(job: dict) -> dict:
     kw, t0 = dict(job["kw"]), time.perf_counter()
     Ks = list(kw.get("Ks", (3, 5, 8)))
     student, log = train_toy_student(job["method"], models, reward, [], cache=cache, ckpt_path=job.get("ckpt_path"), **kw)
-    train_s = time.perf_counter() - t0
+    job_s = time.perf_counter() - t0                              # this invocation (a resumed run did only the rest)
+    train_s = sum(r.get("step_s", 0.0) for r in log)              # every training step's wall time, over all invocations
     out = Path(job["out_dir"]); student.save_pretrained(out)
     (out / "rats_training.json").write_text(json.dumps(dict(run=job["name"], method=job["method"], Ks=Ks,
         **{k: v for k, v in kw.items() if k not in ("Ks", "progress")}), indent=1, default=str))
@@ -198,7 +210,7 @@ def train_job(job: dict) -> dict:
             if last and k in last[0]}
     import resource
     summ.update({f"gflop_K{r['K']}": r["gflop"] for r in log if "gflop" in r})
-    return dict(summ, train_s=train_s, steps=len(log), batch=kw.get("batch"), Ks=Ks,
+    return dict(summ, train_s=train_s, job_s=job_s, steps=len(log), batch=kw.get("batch"), Ks=Ks,
                 peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)   # the worker's peak so far (Linux: KiB)
 
 # %% ../nbs/14_toy_train.ipynb #2ce10c54

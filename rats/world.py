@@ -17,7 +17,7 @@ __all__ = ['SIZE', 'SHAPES', 'COLORS', 'POSITIONS', 'RELATIONS', 'ALL_OBJECTS', 
            'HOLDOUT_PAIRS', 'HOLDOUT_ARRANGEMENTS', 'Obj', 'Scene', 'sample_scene', 'coverage', 'render',
            'render_batch', 'to_model', 'from_model', 'blur', 'add_noise', 'paraphrases', 'prompt_for', 'parse_prompt',
            'label_components', 'find_objects', 'check_objects', 'verify_batch', 'verify', 'summarize', 'corrupt',
-           'arrangement', 'holdout_kind', 'is_held_out', 'make_prompt_sets', 'save_jsonl', 'load_jsonl']
+           'arrangement', 'holdout_kind', 'is_held_out', 'make_prompt_sets', 'save_jsonl', 'load_jsonl', 'eval_subset']
 
 # %% ../nbs/10_world.ipynb #75db0d78
 SIZE = 32  # images are SIZE x SIZE x 3, float32 in [0, 1]
@@ -442,3 +442,15 @@ def save_jsonl(records: Sequence[dict], path) -> Path:
 def load_jsonl(path) -> list[dict]:
     "Read JSON-lines records."
     return [json.loads(l) for l in Path(path).read_text().splitlines() if l.strip()]
+
+# %% ../nbs/10_world.ipynb #87527bb4
+def eval_subset(records: Sequence[dict], n: int) -> list[dict]:
+    "About `n` of `records` with every kind in proportion (at least one each); `n=0` or `n >= len(records)`: all of them."
+    if n <= 0 or n >= len(records): return list(records)
+    groups: dict = {}
+    for i, r in enumerate(records): groups.setdefault((len(r['scene']['objects']), r['specified'], r['held_out']), []).append(i)
+    keep = []
+    for idx in groups.values():
+        k = max(1, round(n * len(idx) / len(records)))
+        keep += [idx[int(j)] for j in np.linspace(0, len(idx) - 1, k).round()]
+    return [records[i] for i in sorted(set(keep))]

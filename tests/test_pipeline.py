@@ -69,7 +69,7 @@ def test_second_repro_is_noop(smoke_repo):
 def _metrics(repo):
     out = {p.name: json.loads(p.read_text()) for p in sorted((repo / "metrics").glob("*.json"))}
     for run in out.get("students.json", {}).get("runs", {}).values():   # wall time and memory are not results
-        run.pop("train_s", None); run.pop("peak_rss_mb", None)
+        for k in ("train_s", "job_s", "peak_rss_mb"): run.pop(k, None)
     out.get("teacher.json", {}).pop("train_s", None)
     for k in ("teacher_cache_s", "wall_s"): out.get("students.json", {}).pop(k, None)
     return out
