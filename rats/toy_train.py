@@ -83,25 +83,28 @@ def merge_caches(parts: Sequence[dict]) -> dict:
 def _take(to: TeacherOut, idx: Tensor) -> TeacherOut:
     return TeacherOut({k: v[idx] for k, v in to.x0.items()}, to.sample[idx], None if to.reward is None else to.reward[idx])
 
-# %% ../nbs/14_toy_train.ipynb #bf92c366
+# %% ../nbs/14_toy_train.ipynb #74525ee0
 from .toy_models import _save_ckpt, _load_ckpt, run_jobs   # atomic checkpoint write; resume only with the same meta; process pools
 
 def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence[dict], Ks=(3, 5, 8), N: int = 50,
                       steps: int = 300, batch: int = 32, lr: float = 2e-5, seed: int = 0, alpha: dict | float = 1.0,
                       teacher_guidance: float = 1.0, cache_size: int = 1024, cache: dict | None = None,
                       ckpt_path=None, ckpt_every: int = 50, progress: bool = True, on_nonfinite: str = "stop", tag: str = "", **overrides):
-    "Train one K-agnostic student with a baseline `method`; returns (student unet, per-step log). `tag` (e.g. a `fingerprint` of the teacher and reward) is part of the checkpoint's identity."
+    """Train one K-agnostic student with a baseline `method`; returns (student unet, per-step log). `tag` (e.g. a `fingerprint` of the teacher and reward) is part of the checkpoint's identity.
+    The teacher's targets come from `cache` (or one built from `cache_size` pairs); `cache_size=0` without a cache: fresh (noise, prompt) pairs every step, the teacher run on the fly."""
     if on_nonfinite not in ("stop", "skip"): raise ValueError(f"on_nonfinite must be 'stop' or 'skip', got {on_nonfinite!r}")
     from tqdm.auto import tqdm
     losses = make_losses(method, Ks, N, alpha, **overrides)
-    if cache is None:
+    fresh = cache is None and cache_size == 0
+    if fresh and not records: raise ValueError("cache_size=0 (fresh pairs every step) needs the training records")
+    if cache is None and not fresh:
         cache = build_teacher_cache(losses, models, reward, records, cache_size, teacher_guidance, seed, progress=progress)
     torch.manual_seed(seed)
     student = copy.deepcopy(models.unet).train().requires_grad_(True)
     opt = torch.optim.AdamW(student.parameters(), lr=lr, weight_decay=0.0)
     log, start = [], 0
     meta = dict(method=method, Ks=list(Ks), N=N, batch=batch, lr=lr, seed=seed, alpha=alpha, teacher_guidance=teacher_guidance,
-                cache_size=len(cache["prompts"]), on_nonfinite=on_nonfinite, overrides=overrides, tag=tag)
+                cache_size=0 if fresh else len(cache["prompts"]), on_nonfinite=on_nonfinite, overrides=overrides, tag=tag)
     if (st := _load_ckpt(ckpt_path, meta)) is not None:     # another configuration's checkpoint is overwritten, never resumed
         student.load_state_dict(st["student"]); opt.load_state_dict(st["opt"]); log, start = st["log"], st["step"]
         for K, g in st["gates"].items(): losses[K].gate.load_state_dict(g)
@@ -111,14 +114,20 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
         t_step = time.perf_counter()
         rng = np.random.default_rng([seed, step])
         K = Ks[int(rng.integers(len(Ks)))]
-        idx = torch.from_numpy(rng.integers(len(cache["prompts"]), size=batch))
-        prompts = [cache["prompts"][i] for i in idx.tolist()]
+        if fresh:      # new pairs; the teacher's trajectory is computed inside the step
+            prompts = [records[i]["prompt"] for i in rng.integers(len(records), size=batch)]
+            noise = torch.randn(batch, 12, 16, 16, generator=torch.Generator().manual_seed(int(rng.integers(2**31))))
+            teacher, pv, tout = models.unet, prompt_vectors(prompts), None
+        else:
+            idx = torch.from_numpy(rng.integers(len(cache["prompts"]), size=batch))
+            prompts = [cache["prompts"][i] for i in idx.tolist()]
+            teacher, noise, pv, tout = None, cache["noise"][idx], cache["pv"][idx], _take(cache["out"][K], idx)
         c, tc = toy_conds(models, prompts, teacher_guidance)
         count = K not in counted          # the first step at each K also counts its FLOPs (same numbers, logged as `gflop`)
         try:
             with (FlopCounterMode(display=False) if count else contextlib.nullcontext()) as fc:
-                st = train_step(losses[K], student, None, opt, cache["noise"][idx], c, toy_decode, reward,
-                                reward_cond=cache["pv"][idx], teacher_cond=tc, teacher_out=_take(cache["out"][K], idx))
+                st = train_step(losses[K], student, teacher, opt, noise, c, toy_decode, reward,
+                                reward_cond=pv, teacher_cond=tc, teacher_out=tout)
             if count: counted.add(K); st["gflop"] = fc.get_total_flops() / 1e9
         except FloatingPointError as e:        # raised before the optimiser step: the weights are untouched
             if on_nonfinite == "stop": raise FloatingPointError(f"{method}: step {step} (K={K}): {e}") from None
