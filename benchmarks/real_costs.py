@@ -29,6 +29,7 @@ warnings.filterwarnings("ignore", message=".*torchvision.*")
 from rats.lora import add_lora, lora_parameters, LoraTeacher
 from rats.rewards import CLIPReward, get_dummy_clip, VideoFrameReward
 from rats.step import train_step
+from _mem import rss_mb, peak_during      # benchmarks/_mem.py
 
 p = argparse.ArgumentParser()
 p.add_argument("--model", choices=("flux", "wan", "both"), default="both")
@@ -104,7 +105,7 @@ def step_costs(pipe, ad, student, reward, encode):
     cond = encode(prompts)
     teacher = LoraTeacher(student)            # the base weights: the adapter switched off inside the call
     opt = torch.optim.AdamW(lora_parameters(student), lr=1e-4)
-    print(f"\n| method (K=3, N=50, batch {len(prompts)}, LoRA r4) | teacher | s / step | GFLOP / step | peak memory (MB) | vs distill (same teacher mode) |")
+    print(f"\n| method (K=3, N=50, batch {len(prompts)}, LoRA r4) | teacher | s / step | GFLOP / step | step's peak memory (MB) | vs distill (same teacher mode) |")
     print("|---|---|---|---|---|---|")
     for cached in (False, True):
         base = None
@@ -114,10 +115,11 @@ def step_costs(pipe, ad, student, reward, encode):
             if cached:
                 with torch.no_grad(): tout = lf.teacher_out(teacher, noise, cond, ad.decode, reward if lf.cfg.use_reward else None, prompts)
             do = lambda: train_step(lf, student, teacher, opt, noise, cond, ad.decode, reward, prompts, teacher_out=tout)
-            if dev.type == "cuda": torch.cuda.reset_peak_memory_stats()
             s = best(do, a.reps)
+            if dev.type == "cuda":
+                torch.cuda.reset_peak_memory_stats(); do(); sync(); mem = f"{torch.cuda.max_memory_allocated() / 2**20:.0f} (CUDA)"
+            else: base_mb = rss_mb(); mem = f"{peak_during(do) - base_mb:.0f} above {base_mb:.0f} resident"
             with FlopCounterMode(display=False) as fc: do()
-            mem = f"{torch.cuda.max_memory_allocated() / 2**20:.0f}" if dev.type == "cuda" else "not measured (CPU)"
             base = base or s
             print(f"| {m} | {'cached' if cached else 'on the fly'} | {s:.3f} | {fc.get_total_flops() / 1e9:.2f} | {mem} | {s / base:.2f}x |")
     with torch.no_grad():

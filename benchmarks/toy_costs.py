@@ -2,8 +2,10 @@
 
 Prints markdown tables: sampling wall time per image at NFE 3/5/8/50 and the speed-up over 50 NFE
 (the limit is the NFE ratio), where a sampling call's time goes at 3 and 50 NFE (text encoding,
-denoiser steps, decoding, the rest), and per-step time and FLOPs of `distill`, `reward`, `mix`, `rats` at K=3
-with and without the teacher cache. Run: `OMP_NUM_THREADS=1 .venv/bin/python benchmarks/toy_costs.py`.
+denoiser steps, decoding, the rest), whether channels-last or `torch.compile` make the denoiser faster on
+this CPU, and per-step time, FLOPs and peak memory of `distill`, `reward`, `mix`, `rats` at K=3 with and
+without the teacher cache (each method in its own process, so its peak resident memory is its own).
+Run: `OMP_NUM_THREADS=1 .venv/bin/python benchmarks/toy_costs.py`.
 Ratios are only meaningful within one run (shared, noisy machines)."""
 import argparse, time
 import numpy as np
@@ -18,44 +20,16 @@ from rats.world import make_prompt_sets
 
 p = argparse.ArgumentParser(); p.add_argument("--config", default="toy"); p.add_argument("--batch", type=int, default=32)
 p.add_argument("--n-images", type=int, default=256); p.add_argument("--reps", type=int, default=3)
+p.add_argument("--only", choices=("sampling", "variants", "steps"), help="print one of the tables")
+p.add_argument("--step", help=argparse.SUPPRESS); p.add_argument("--cached", type=int, default=1, help=argparse.SUPPRESS)
 a = p.parse_args()
+import json, subprocess, sys
+from _mem import rss_mb, peak_during      # benchmarks/_mem.py
 torch.manual_seed(0)
 train, _ = make_prompt_sets(0, n_train=512)
 models = build_teacher(a.config, 0).eval()
 rf = RewardFn(build_reward("cnn"))
 prompts = [r["prompt"] for r in train[: a.n_images]]
-
-rows = []
-for K in (3, 5, 8, 50):
-    sample(models, prompts[:16], K, 1.0, 0)                       # warm-up
-    t = time.perf_counter(); sample(models, prompts, K, 1.0, 0); dt = (time.perf_counter() - t) / len(prompts)
-    rows.append((K, dt))
-t50 = rows[-1][1]
-print("| NFE | ms / image | speed-up vs 50 NFE | limit (50/NFE) |\n|---|---|---|---|")
-for K, dt in rows: print(f"| {K} | {dt * 1e3:.2f} | {t50 / dt:.1f}x | {50 / K:.1f}x |")
-
-# where the time of one sampling call goes (guidance 1, the students' setting; one batch of n_images)
-from rats.toy_models import guided_velocity
-from rats.sampling import flow_sigmas, euler_sample
-from rats.world import from_model
-
-@torch.inference_mode()
-def breakdown(K):
-    models.eval()
-    noise = torch.randn(len(prompts), 12, 16, 16, generator=torch.Generator().manual_seed(0))
-    t0 = time.perf_counter(); v = guided_velocity(models, prompts, 1.0)              # text encoding
-    t1 = time.perf_counter(); x = euler_sample(v, noise, flow_sigmas(K, 1.0)).x       # K denoiser evaluations + Euler updates
-    t2 = time.perf_counter(); from_model(unpack(x))                                     # decode (pixel shuffle) + to numpy
-    t3 = time.perf_counter(); sample(models, prompts, K, 1.0, 0)
-    t4 = time.perf_counter()
-    return dict(text=t1 - t0, denoise=t2 - t1, decode=t3 - t2, total=t4 - t3)
-
-print("\n| NFE | text encoding (ms) | denoiser steps (ms) | decode (ms) | whole `sample` call (ms) | rest (ms) |\n|---|---|---|---|---|---|")
-for K in (3, 50):
-    b = min((breakdown(K) for _ in range(a.reps)), key=lambda d: d["total"])
-    rest = b["total"] - b["text"] - b["denoise"] - b["decode"]
-    print(f"| {K} | {b['text'] * 1e3:.1f} | {b['denoise'] * 1e3:.1f} | {b['decode'] * 1e3:.1f} | {b['total'] * 1e3:.1f} | {rest * 1e3:.1f} |")
-print(f"(one batch of {len(prompts)} images; best of {a.reps})")
 
 def step_cost(method, cached):
     losses = make_losses(method, (3,), 50, 2.0, tau=2.0, gate_normalize=True)
@@ -70,17 +44,79 @@ def step_cost(method, cached):
     if cached: c, tc = toy_conds(models, cache["prompts"], 2.0)
     kw = dict(reward_cond=pv, teacher_cond=tc, teacher_out=_take(cache["out"][3], torch.arange(a.batch)) if cached else None)
     do = lambda: train_step(lf, student, models.unet, opt, noise, c, toy_decode, rf, **kw)
-    do()
+    do()                                   # warm-up (allocates the optimiser state)
+    base_mb = rss_mb()                     # models, optimiser state and cache resident, between steps
+    peak_mb = peak_during(do)
     times = []
     for _ in range(a.reps):
         t = time.perf_counter(); do(); times.append(time.perf_counter() - t)
     with FlopCounterMode(display=False) as fc: do()
-    return float(np.median(times)), fc.get_total_flops()
+    return dict(s=float(np.median(times)), gflop=fc.get_total_flops() / 1e9, base_mb=base_mb, step_mb=peak_mb - base_mb)
 
-print(f"\n| method (K=3, N=50, batch {a.batch}) | teacher | s / step | GFLOP / step | vs distill (same teacher mode) |\n|---|---|---|---|---|")
+def sampling_tables():
+    rows = []
+    for K in (3, 5, 8, 50):
+        sample(models, prompts[:16], K, 1.0, 0)                       # warm-up
+        t = time.perf_counter(); sample(models, prompts, K, 1.0, 0); dt = (time.perf_counter() - t) / len(prompts)
+        rows.append((K, dt))
+    t50 = rows[-1][1]
+    print("| NFE | ms / image | speed-up vs 50 NFE | limit (50/NFE) |\n|---|---|---|---|")
+    for K, dt in rows: print(f"| {K} | {dt * 1e3:.2f} | {t50 / dt:.1f}x | {50 / K:.1f}x |")
+
+    # where the time of one sampling call goes (guidance 1, the students' setting; one batch of n_images)
+    from rats.toy_models import guided_velocity
+    from rats.sampling import flow_sigmas, euler_sample
+    from rats.world import from_model
+
+    @torch.inference_mode()
+    def breakdown(K):
+        models.eval()
+        noise = torch.randn(len(prompts), 12, 16, 16, generator=torch.Generator().manual_seed(0))
+        t0 = time.perf_counter(); v = guided_velocity(models, prompts, 1.0)              # text encoding
+        t1 = time.perf_counter(); x = euler_sample(v, noise, flow_sigmas(K, 1.0)).x       # K denoiser evaluations + Euler updates
+        t2 = time.perf_counter(); from_model(unpack(x))                                     # decode (pixel shuffle) + to numpy
+        t3 = time.perf_counter(); sample(models, prompts, K, 1.0, 0)
+        t4 = time.perf_counter()
+        return dict(text=t1 - t0, denoise=t2 - t1, decode=t3 - t2, total=t4 - t3)
+
+    print("\n| NFE | text encoding (ms) | denoiser steps (ms) | decode (ms) | whole `sample` call (ms) | rest (ms) |\n|---|---|---|---|---|---|")
+    for K in (3, 50):
+        b = min((breakdown(K) for _ in range(a.reps)), key=lambda d: d["total"])
+        rest = b["total"] - b["text"] - b["denoise"] - b["decode"]
+        print(f"| {K} | {b['text'] * 1e3:.1f} | {b['denoise'] * 1e3:.1f} | {b['decode'] * 1e3:.1f} | {b['total'] * 1e3:.1f} | {rest * 1e3:.1f} |")
+    print(f"(one batch of {len(prompts)} images; best of {a.reps})")
+
+
+def variants_table():
+    "Sampling at 3 NFE with the denoiser as is, in channels-last memory format, and compiled (inductor)."
+    import copy
+    def timed(m):
+        view = type(models)(m, models.text_encoder, models.tokenizer)
+        sample(view, prompts, 3, 1.0, 0)                           # warm-up at the timed batch size (compile specialises on shapes)
+        t = time.perf_counter(); sample(view, prompts, 3, 1.0, 0); return (time.perf_counter() - t) / len(prompts)
+    rows = [("eager (default)", timed(models.unet))]
+    rows.append(("channels-last", timed(copy.deepcopy(models.unet).to(memory_format=torch.channels_last))))
+    try:
+        t0 = time.perf_counter(); cm = torch.compile(copy.deepcopy(models.unet)); tc = timed(cm)
+        rows.append((f"torch.compile (first call {time.perf_counter() - t0:.0f} s incl. compiling)", tc))
+    except Exception as e:                                          # no compiler on the machine, or an unsupported op
+        rows.append((f"torch.compile: failed ({type(e).__name__})", float("nan")))
+    print("\n| denoiser at 3 NFE | ms / image | vs eager |\n|---|---|---|")
+    for n, dt in rows: print(f"| {n} | {dt * 1e3:.2f} | {rows[0][1] / dt:.2f}x |")
+
+if a.step:        # a child process: one method's step costs as JSON
+    print(json.dumps(step_cost(a.step, bool(a.cached)))); sys.exit()
+
+if a.only in (None, "sampling"): sampling_tables()
+if a.only in (None, "variants"): variants_table()
+if a.only not in (None, "steps"): sys.exit()
+print(f"\n| method (K=3, N=50, batch {a.batch}) | teacher | s / step | GFLOP / step | resident between steps (MB) | a step's peak above that (MB) | vs distill (same teacher mode) |\n|---|---|---|---|---|---|---|")
 for cached in (False, True):
     base = None
     for m in ("distill", "reward", "mix", "rats"):
-        s, f = step_cost(m, cached)
-        base = base or s
-        print(f"| {m} | {'cached' if cached else 'on the fly'} | {s:.3f} | {f / 1e9:.1f} | {s / base:.2f}x |")
+        out = subprocess.run([sys.executable, __file__, "--step", m, "--cached", str(int(cached)), "--config", a.config,
+                              "--batch", str(a.batch), "--reps", str(a.reps)], capture_output=True, text=True, check=True)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        base = base or r["s"]
+        print(f"| {m} | {'cached' if cached else 'on the fly'} | {r['s']:.3f} | {r['gflop']:.1f} | {r['base_mb']:.0f} | {r['step_mb']:.0f} | {r['s'] / base:.2f}x |")
+print("(memory: resident set of the step's own process, sampled every ms; one process per row.)")

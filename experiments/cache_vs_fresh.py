@@ -1,0 +1,81 @@
+"""Does the teacher cache change results? (issue: performance)
+
+The pipeline trains every student on a fixed pool of `students.cache_size` (noise, prompt) pairs whose
+teacher trajectories are computed once (the teacher is frozen). Without the cache, each step draws
+fresh pairs from the training prompts and runs the teacher (N steps with guidance) inside the step.
+Both arms: the pipeline's teacher and training reward, method `rats` at K = 3, and the full profile's
+steps, batch, lr, alpha, tau, horizons (read from params.yaml); one run per seed and arm. Each student
+is evaluated at 3 NFE on the evaluation prompts, as the `evaluate` stage does (verifier accuracy, the
+three rewards, FD against real renderings).
+
+Run after `dvc repro` (it needs models/teacher, models/rewards, models/feature_net):
+  OMP_NUM_THREADS=1 .venv/bin/python experiments/cache_vs_fresh.py [--seeds 0 1] [--workers 2]
+Writes experiments/results/cache_vs_fresh.json and prints a markdown table. Each run is a subprocess
+(one thread), `--workers` at a time.
+"""
+import argparse, json, subprocess, sys, time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+def run_one(job: dict) -> dict:
+    import numpy as np
+    import torch, yaml
+    from rats.world import load_jsonl, render_batch, Scene, eval_subset
+    from rats.toy_models import load_teacher
+    from rats.toy_rewards import load_reward
+    from rats.metrics import load_feature_net, image_features
+    from rats.params import parse_horizons
+    from rats.toy_train import train_toy_student, evaluate_model
+    torch.set_num_threads(1)
+    P = yaml.safe_load(Path("params.yaml").read_text())
+    S, seed = P["students"], job["seed"]
+    train, evals = load_jsonl("data/prompts/train.jsonl"), eval_subset(load_jsonl("data/prompts/eval.jsonl"), P["evaluate"]["prompts"])
+    models = load_teacher("models/teacher")
+    reward = load_reward("models/rewards/r_train", bound=S["reward_bound"])      # as the students stage loads it
+    t0 = time.perf_counter()
+    student, log = train_toy_student("rats", models, reward, train, Ks=(3,), N=S["N"], steps=S["steps"], batch=S["batch"], lr=S["lr"],
+                                     seed=seed, alpha={3: S["alpha3"]}, teacher_guidance=P["teacher"]["guidance"],
+                                     cache_size=S["cache_size"] if job["mode"] == "cached" else 0, progress=False,
+                                     tau=S["tau"], gate_normalize=S["gate_normalize"], horizons=parse_horizons(S["horizons"]))
+    wall = time.perf_counter() - t0          # cached: includes building its cache
+    rewards = {n: load_reward(Path("models/rewards") / n) for n in ("r_train", "r_dual", "r_lowpass")}
+    net = load_feature_net("models/feature_net")
+    reps = P["evaluate"]["repeats"]
+    recs = [r for r in evals for _ in range(reps)]
+    real = render_batch([Scene.from_dict(r["scene"]).spec() for r in recs], P["seed"] + 999)
+    ref = dict(feats=image_features(net, real), specs=[r["scene"] for r in recs])
+    student.eval()
+    row, _ = evaluate_model(models, student, evals, 3, rewards, net, ref, reps, 1.0, P["seed"])
+    last = log[-max(1, len(log) // 10):]
+    return dict(job, **row, train_wall_s=wall, steps_s=sum(r["step_s"] for r in log),
+                gate_mean_last=float(np.mean([r["gate_mean"] for r in last])),
+                reward_student_last=float(np.mean([r["reward_student"] for r in last])))
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--out", default="experiments/results/cache_vs_fresh.json")
+    ap.add_argument("--job", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.job:                                   # a worker: one run, its result as JSON on stdout's last line
+        print(json.dumps(run_one(json.loads(a.job)))); return
+    jobs = [dict(mode=m, seed=s) for s in a.seeds for m in ("fresh", "cached")]   # the slow arm first
+    def launch(job):
+        out = subprocess.run([sys.executable, __file__, "--job", json.dumps(job)], capture_output=True, text=True,
+                             env={**__import__("os").environ, "OMP_NUM_THREADS": "1"})
+        if out.returncode: raise RuntimeError(f"{job} failed:\n{out.stderr[-3000:]}")
+        print(f"done: {job}", file=sys.stderr, flush=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(a.workers) as ex: rows = list(ex.map(launch, jobs))
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps(dict(rows=rows, wall_s=time.perf_counter() - t0), indent=1))
+    cols = ["mode", "seed", "acc", "acc_specified", "acc_open", "reward_r_train", "reward_r_dual", "reward_r_lowpass", "fd",
+            "gate_mean_last", "train_wall_s", "steps_s"]
+    print("| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))
+    for r in sorted(rows, key=lambda r: (r["mode"], r["seed"])):
+        print("| " + " | ".join(f"{r[c]:.3f}" if isinstance(r[c], float) else str(r[c]) for c in cols) + " |")
+
+if __name__ == "__main__":
+    main()
