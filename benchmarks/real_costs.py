@@ -62,7 +62,6 @@ def build(model):
         student = add_lora(get_dummy_flux_components()["transformer"], rank=4).to(dev)
         clip, tok = get_dummy_clip()
         reward = CLIPReward(clip.to(dev), tok)
-        encode = lambda ps: ad.encode_prompt(ps)
         desc = "FLUX (1 double + 1 single block, 32x32 px)"
     else:
         from diffusers import WanPipeline
@@ -73,18 +72,17 @@ def build(model):
         student = add_lora(get_dummy_wan_components()["transformer"], rank=4, target_modules=["to_q", "to_k", "to_v", "to_out.0"]).to(dev)
         clip, tok = get_dummy_clip()
         reward = VideoFrameReward(CLIPReward(clip.to(dev), tok))
-        encode = lambda ps: ad.encode_prompt(ps)
         desc = "Wan 2.1 (1 block, 5 frames of 16x32 px)"
-    return pipe, ad, student, reward, encode, desc
+    return pipe, ad, student, reward, desc
 
 def sampling(model):
-    pipe, ad, student, reward, encode, desc = build(model)
+    pipe, ad, student, reward, desc = build(model)
     print(f"\n## {desc}\n")
     noise = ad.noise(len(prompts), torch.Generator(device=dev).manual_seed(0))
     rows = {}
     with torch.inference_mode():
-        cond = encode(prompts)
-        t_text = best(lambda: encode(prompts), a.reps)
+        cond = ad.encode_prompt(prompts)
+        t_text = best(lambda: ad.encode_prompt(prompts), a.reps)
         for K in (3, 5, 8, 50):
             t_den = best(lambda: ad.sample(pipe.transformer, noise, cond, K), a.reps)
             lat = ad.sample(pipe.transformer, noise, cond, K)
@@ -98,11 +96,11 @@ def sampling(model):
         print(f"| {K} | {tot[K] / n * 1e3:.2f} | {tot[50] / tot[K]:.1f}x | {50 / K:.1f}x | {t * 1e3:.1f} | {d * 1e3:.1f} | {v * 1e3:.1f} |")
     print(f"(one call of {n} samples: encode, sample, decode; best of {a.reps}; denoiser-only speed-up at 3 NFE "
           f"{rows[50][1] / rows[3][1]:.1f}x)")
-    return pipe, ad, student, reward, encode
+    return pipe, ad, student, reward
 
-def step_costs(pipe, ad, student, reward, encode):
+def step_costs(pipe, ad, student, reward):
     noise = ad.noise(len(prompts), torch.Generator(device=dev).manual_seed(1))
-    cond = encode(prompts)
+    cond = ad.encode_prompt(prompts)
     teacher = LoraTeacher(student)            # the base weights: the adapter switched off inside the call
     opt = torch.optim.AdamW(lora_parameters(student), lr=1e-4)
     print(f"\n| method (K=3, N=50, batch {len(prompts)}, LoRA r4) | teacher | s / step | GFLOP / step | step's peak memory (MB) | vs distill (same teacher mode) |")

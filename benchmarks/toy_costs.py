@@ -13,7 +13,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 from rats.toy_models import build_teacher, sample
 from rats.toy_rewards import build_reward, RewardFn, prompt_vectors
-from rats.toy_train import make_losses, toy_conds, toy_decode, _take, build_teacher_cache
+from rats.toy_train import make_losses, toy_conds, toy_decode, build_teacher_cache
 from rats.step import train_step
 from rats.toy_models import unpack
 from rats.world import make_prompt_sets
@@ -42,7 +42,7 @@ def step_cost(method, cached):
     noise = cache["noise"] if cached else torch.randn(a.batch, 12, 16, 16)
     pv = cache["pv"] if cached else prompt_vectors(ps)
     if cached: c, tc = toy_conds(models, cache["prompts"], 2.0)
-    kw = dict(reward_cond=pv, teacher_cond=tc, teacher_out=_take(cache["out"][3], torch.arange(a.batch)) if cached else None)
+    kw = dict(reward_cond=pv, teacher_cond=tc, teacher_out=cache["out"][3].take(torch.arange(a.batch)) if cached else None)
     do = lambda: train_step(lf, student, models.unet, opt, noise, c, toy_decode, rf, **kw)
     do()                                   # warm-up (allocates the optimiser state)
     base_mb = rss_mb()                     # models, optimiser state and cache resident, between steps

@@ -13,7 +13,7 @@ Run after `dvc repro` (it needs models/teacher, models/rewards, models/feature_n
 Writes experiments/results/cache_vs_fresh.json and prints a markdown table. Each run is a subprocess
 (one thread), `--workers` at a time.
 """
-import argparse, json, subprocess, sys, time
+import argparse, json, os, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -63,7 +63,7 @@ def main():
     jobs = [dict(mode=m, seed=s) for s in a.seeds for m in ("fresh", "cached")]   # the slow arm first
     def launch(job):
         out = subprocess.run([sys.executable, __file__, "--job", json.dumps(job)], capture_output=True, text=True,
-                             env={**__import__("os").environ, "OMP_NUM_THREADS": "1"})
+                             env={**os.environ, "OMP_NUM_THREADS": "1"})
         if out.returncode: raise RuntimeError(f"{job} failed:\n{out.stderr[-3000:]}")
         print(f"done: {job}", file=sys.stderr, flush=True)
         return json.loads(out.stdout.strip().splitlines()[-1])

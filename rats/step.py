@@ -82,7 +82,7 @@ def method_config(method: str, **overrides) -> RATSConfig:
     if method not in METHODS: raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}")
     return RATSConfig(**{**overrides, **METHODS[method]})
 
-# %% ../nbs/06_step.ipynb #281cf51a
+# %% ../nbs/06_step.ipynb #f720c57c
 def _freeze(m):
     if isinstance(m, nn.Module) and any(p.requires_grad for p in m.parameters()): m.requires_grad_(False)
 
@@ -91,6 +91,18 @@ class TeacherOut(NamedTuple):
     x0: dict | None
     sample: Tensor | None
     reward: Tensor | None
+
+    def take(self, idx) -> "TeacherOut":
+        "Rows `idx` of every field (a cache's batch)."
+        t = lambda v: None if v is None else v[idx]
+        return TeacherOut(None if self.x0 is None else {k: v[idx] for k, v in self.x0.items()}, t(self.sample), t(self.reward))
+
+    @staticmethod
+    def cat(parts: Sequence["TeacherOut"]) -> "TeacherOut":
+        "`parts` concatenated along the batch (a field stays None if any part has none)."
+        c = lambda vs: torch.cat(vs) if all(v is not None for v in vs) else None
+        x0 = None if any(p.x0 is None for p in parts) else {k: torch.cat([p.x0[k] for p in parts]) for k in parts[0].x0}
+        return TeacherOut(x0, c([p.sample for p in parts]), c([p.reward for p in parts]))
 
 class RATSLoss:
     "The RATS objective for one config; `loss, stats = rats_loss(student, teacher, noise, cond, decode, reward)`."

@@ -37,7 +37,7 @@ class EMATeacher(nn.Module):
         for n, b in self.model.named_buffers():
             if n in bs: b.copy_(bs[n])
 
-# %% ../nbs/05_teacher.ipynb #6ed469dd
+# %% ../nbs/05_teacher.ipynb #7121481f
 from .step import TeacherOut
 
 def _rows(x, idx, n: int):
@@ -67,9 +67,7 @@ class TeacherCache:
             rc = None if self.reward_cond is None else _rows(self.reward_cond, idx, self.n)
             parts.append(self.loss_fn.teacher_out(self.teacher, self.noise[idx], _rows(self.teacher_cond, idx, self.n), self.decode,
                                                   self.reward, rc))
-        rs = [p.reward for p in parts]
-        self.out = TeacherOut({k: torch.cat([p.x0[k] for p in parts]) for k in parts[0].x0}, torch.cat([p.sample for p in parts]),
-                              torch.cat(rs) if all(r is not None for r in rs) else None)
+        self.out = TeacherOut.cat(parts)
         self.builds += 1
         return self.out
 
@@ -78,8 +76,6 @@ class TeacherCache:
         if self.out is None or (self.refresh_every and self.calls and self.calls % self.refresh_every == 0): self.build()
         self.calls += 1
         idx = torch.as_tensor(idx)
-        o = self.out
         return dict(noise=self.noise[idx], cond=_rows(self.cond, idx, self.n),
                     reward_cond=None if self.reward_cond is None else _rows(self.reward_cond, idx, self.n),
-                    teacher_cond=_rows(self.teacher_cond, idx, self.n),
-                    teacher_out=TeacherOut({k: v[idx] for k, v in o.x0.items()}, o.sample[idx], None if o.reward is None else o.reward[idx]))
+                    teacher_cond=_rows(self.teacher_cond, idx, self.n), teacher_out=self.out.take(idx))

@@ -47,7 +47,7 @@ def make_losses(method: str, Ks: Sequence[int], N: int, alpha: dict | float, **o
                           velocity_fn=model_velocity, teacher_velocity_fn=teacher_velocity_fn)
     return out
 
-# %% ../nbs/14_toy_train.ipynb #fd0e2448
+# %% ../nbs/14_toy_train.ipynb #11a7fc3a
 @torch.no_grad()
 def build_teacher_cache(losses: dict, models: ToyTeacher, reward, records: Sequence[dict], size: int, guidance: float,
                         seed: int = 0, batch: int = 64, progress: bool = True, part: tuple[int, int] = (0, 1)) -> dict:
@@ -67,23 +67,14 @@ def build_teacher_cache(losses: dict, models: ToyTeacher, reward, records: Seque
         _, tc = toy_conds(models, prompts[j:j + batch], guidance)      # encoded once for every K
         for K, lf in losses.items():
             outs[K].append(lf.teacher_out(models.unet, noise[j:j + batch], tc, toy_decode, reward, pv[j:j + batch]))
-    return dict(noise=noise, prompts=prompts, pv=pv, out={K: _cat_outs(o) if o else None for K, o in outs.items()})
-
-def _cat_outs(parts: Sequence[TeacherOut]) -> TeacherOut:
-    "`TeacherOut`s concatenated along the batch (the reward stays None if any part has none)."
-    rewards = [p.reward for p in parts]
-    return TeacherOut({k: torch.cat([p.x0[k] for p in parts]) for k in parts[0].x0}, torch.cat([p.sample for p in parts]),
-                      torch.cat(rewards) if all(r is not None for r in rewards) else None)
+    return dict(noise=noise, prompts=prompts, pv=pv, out={K: TeacherOut.cat(o) if o else None for K, o in outs.items()})
 
 def merge_caches(parts: Sequence[dict]) -> dict:
     "Concatenate shares of one teacher cache (in order) along the batch."
     return dict(noise=torch.cat([p["noise"] for p in parts]), prompts=[q for p in parts for q in p["prompts"]],
-                pv=torch.cat([p["pv"] for p in parts]), out={K: _cat_outs([p["out"][K] for p in parts]) for K in parts[0]["out"]})
+                pv=torch.cat([p["pv"] for p in parts]), out={K: TeacherOut.cat([p["out"][K] for p in parts]) for K in parts[0]["out"]})
 
-def _take(to: TeacherOut, idx: Tensor) -> TeacherOut:
-    return TeacherOut({k: v[idx] for k, v in to.x0.items()}, to.sample[idx], None if to.reward is None else to.reward[idx])
-
-# %% ../nbs/14_toy_train.ipynb #74525ee0
+# %% ../nbs/14_toy_train.ipynb #7a74e5c6
 from .toy_models import _save_ckpt, _load_ckpt, run_jobs   # atomic checkpoint write; resume only with the same meta; process pools
 
 def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence[dict], Ks=(3, 5, 8), N: int = 50,
@@ -121,7 +112,7 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
         else:
             idx = torch.from_numpy(rng.integers(len(cache["prompts"]), size=batch))
             prompts = [cache["prompts"][i] for i in idx.tolist()]
-            teacher, noise, pv, tout = None, cache["noise"][idx], cache["pv"][idx], _take(cache["out"][K], idx)
+            teacher, noise, pv, tout = None, cache["noise"][idx], cache["pv"][idx], cache["out"][K].take(idx)
         c, tc = toy_conds(models, prompts, teacher_guidance)
         count = K not in counted          # the first step at each K also counts its FLOPs (same numbers, logged as `gflop`)
         try:
