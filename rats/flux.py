@@ -14,8 +14,8 @@ from .step import RATSConfig, RATSLoss, method_config
 
 # %% auto #0
 __all__ = ['TINY_WORDS', 'FLUX_COND_KEYS', 'tiny_clip_tokenizer', 'tiny_t5_tokenizer', 'get_dummy_flux_components',
-           'pack_latents', 'unpack_latents', 'latent_image_ids', 'flux_velocity', 'flux_x0', 'FluxAdapter',
-           'pipeline_sample']
+           'pack_latents', 'unpack_latents', 'latent_image_ids', 'model_dtype', 'flux_velocity', 'flux_x0',
+           'FluxAdapter', 'pipeline_sample']
 
 # %% ../nbs/20_flux.ipynb #8d97e8f5
 TINY_WORDS = tuple("""a an the of on in to and with at side red green blue yellow crimson emerald azure golden circle disc dot
@@ -90,8 +90,16 @@ def latent_image_ids(height: int, width: int, device=None, dtype=torch.float32) 
     ids[..., 2] += torch.arange(width // 2)[None, :]
     return ids.reshape(-1, 3).to(device=device, dtype=dtype)
 
-# %% ../nbs/20_flux.ipynb #71ea6756
+# %% ../nbs/20_flux.ipynb #d7854590
 FLUX_COND_KEYS = ("encoder_hidden_states", "pooled_projections", "txt_ids", "img_ids", "guidance")
+
+def model_dtype(model, default=torch.float32) -> torch.dtype:
+    "The dtype `model` computes in: its `dtype` (diffusers models), its first floating parameter's (`EMATeacher`), or its `.model`'s (`LoraTeacher`)."
+    dt = getattr(model, "dtype", None)
+    if isinstance(dt, torch.dtype): return dt
+    if isinstance(model, nn.Module): return next((p.dtype for p in model.parameters() if p.is_floating_point()), default)
+    inner = getattr(model, "model", None)                  # LoraTeacher and similar callables around a model
+    return model_dtype(inner, default) if inner is not None else default
 
 def flux_velocity(model, cond: dict) -> Callable[[Tensor, Tensor], Tensor]:
     "RATS `velocity_fn` for `FluxTransformer2DModel`: `velocity(x, sigma) = model(x, timestep=sigma, **cond)`."
@@ -101,7 +109,8 @@ def flux_velocity(model, cond: dict) -> Callable[[Tensor, Tensor], Tensor]:
         kw = dict(cond)
         g = kw.get("guidance")
         if g is not None and g.shape[0] != x.shape[0]: kw["guidance"] = g.expand(x.shape[0])
-        return model(hidden_states=x, timestep=sigma.to(x.dtype), return_dict=False, **kw)[0]
+        dt = model_dtype(model)             # a bf16 model gets bf16 inputs; the sampler's state keeps its own dtype
+        return model(hidden_states=x.to(dt), timestep=sigma.to(dt), return_dict=False, **kw)[0].to(x.dtype)
     return velocity
 
 def flux_x0(x_t: Tensor, v: Tensor, sigma) -> Tensor:
