@@ -339,6 +339,7 @@ def run(b):
 def render(path):
     R = json.load(open(path))
     f = lambda v, d=2: (f"{v:.{d}f}" if isinstance(v, (int, float)) else str(v))
+    sec = lambda v: f(v["s"]) if isinstance(v, dict) else str(v)
     print(f"Measured on {R['env'].get('gpu', 'CPU')} (torch {R['env']['torch']}, diffusers {R['env']['diffusers']}), "
           f"{R['args']['dtype']}, batch 1, random weights of the released architectures; LoRA rank {R['args']['rank']}.\n")
     for name in ("flux", "wan"):
@@ -347,37 +348,35 @@ def render(path):
         title = "FLUX.1-dev" if name == "flux" else "Wan2.1-T2V-1.3B"
         print(f"**{title}**, {B['size']} ({B.get('image_tokens', B.get('video_tokens'))} tokens), transformer "
               f"{B['transformer_params'] / 1e9:.2f}B, text encoders {B['text_encoders_params'] / 1e9:.2f}B parameters.\n")
-        d50 = S.get("denoiser_nfe50", {})
-        print("| NFE | denoiser (s) | speed-up vs 50 | + text encoding + decode (s) | speed-up per call | peak GPU memory, all models resident (GiB) |")
-        print("|---|---|---|---|---|---|")
-        fixed = sum(S[k]["s"] if isinstance(S.get(k), dict) else (S.get(k) if isinstance(S.get(k), float) else 0)
-                    for k in ("text_encoding_s", "decode"))
-        for K in (3, 5, 8, 50):
-            d = S.get(f"denoiser_nfe{K}")
-            if not isinstance(d, dict): print(f"| {K} | {d} | | | | |"); continue
-            sp = f"{d50['s'] / d['s']:.1f}x" if isinstance(d50, dict) and "s" in d50 else ""
-            spc = f"{(d50['s'] + fixed) / (d['s'] + fixed):.1f}x" if isinstance(d50, dict) and "s" in d50 else ""
-            print(f"| {K} | {f(d['s'])} | {sp} | {f(d['s'] + fixed)} | {spc} | {f(d['peak_gib'], 1)} |")
-        if isinstance(S.get("teacher_cfg_nfe50"), dict):
-            print(f"| 50, CFG {R['args']['wan_guidance']} (the teacher; LoRA model, adapters off) | {f(S['teacher_cfg_nfe50']['s'])} | | | | {f(S['teacher_cfg_nfe50']['peak_gib'], 1)} |")
-        print(f"\n(text encoding {f(S.get('text_encoding_s'))} s, VAE decode "
-              f"{f(S['decode']['s']) if isinstance(S.get('decode'), dict) else S.get('decode')} s)\n")
+        if S:
+            d50 = S.get("denoiser_nfe50")
+            fixed = sum(v for v in (S.get("text_encoding_s"), S.get("decode", {}).get("s") if isinstance(S.get("decode"), dict) else None)
+                        if isinstance(v, float))
+            print("| NFE | denoiser (s) | speed-up vs 50 | + text encoding + decode (s) | speed-up per call | peak GPU memory, all models resident (GiB) |")
+            print("|---|---|---|---|---|---|")
+            for K in (3, 5, 8, 50):
+                d = S.get(f"denoiser_nfe{K}")
+                if not isinstance(d, dict): print(f"| {K} | {d} | | | | |"); continue
+                ok50 = isinstance(d50, dict)
+                print(f"| {K} | {f(d['s'])} | {(format(d50['s'] / d['s'], '.1f') + 'x') if ok50 else ''} | {f(d['s'] + fixed)} | "
+                      f"{(format((d50['s'] + fixed) / (d['s'] + fixed), '.1f') + 'x') if ok50 else ''} | {f(d['peak_gib'], 1)} |")
+            t = S.get("teacher_cfg_nfe50")
+            if t is not None:
+                print(f"| 50 with CFG {R['args']['wan_guidance']} (the teacher) | {sec(t)} | | | | {f(t['peak_gib'], 1) if isinstance(t, dict) else ''} |")
+            print(f"\n(text encoding {f(S.get('text_encoding_s'))} s, VAE decode {sec(S.get('decode'))} s)\n")
         st = R[name].get("step", {})
         if not st: continue
-        size = R[name].get("train_size", B["size"])
-        print(f"| LoRA step, K=3, N=50, {size} | teacher | s / step | peak GPU memory (GiB) | vs distill |")
+        print(f"| LoRA step, K=3, N=50, {R[name].get('train_size', B['size'])} | teacher | s / step | peak GPU memory (GiB) | vs distill |")
         print("|---|---|---|---|---|")
         for mode in ("cached", "on_the_fly"):
             base = st.get(mode, {}).get("distill")
             for m, v in st.get(mode, {}).items():
-                if not isinstance(v, dict): print(f"| {m} | {mode} | {v} | | |"); continue
-                ratio = f"{v['s'] / base['s']:.2f}x" if isinstance(base, dict) else ""
-                print(f"| {m} | {mode.replace('_', ' ')} | {f(v['s'])} | {f(v['peak_gib'], 1)} | {ratio} |")
-        tr = R[name].get("teacher_rollout")
+                ratio = f"{v['s'] / base['s']:.2f}x" if isinstance(v, dict) and isinstance(base, dict) else ""
+                print(f"| {m} | {mode.replace('_', ' ')} | {sec(v)} | {f(v['peak_gib'], 1) if isinstance(v, dict) else ''} | {ratio} |")
         fl = st.get("cached_tflop")
-        print(f"\n(teacher rollout, 50 steps + decode + reward: {f(tr['s']) if isinstance(tr, dict) else tr} s; "
-              f"resident before training {f(R[name].get('resident_gib'), 1)} GiB; "
-              + (f"TFLOP per cached step: distill {f(fl['distill'], 1)}, rats {f(fl['rats'], 1)})\n" if isinstance(fl, dict) else f"FLOPs: {fl})\n"))
+        print(f"\n(teacher rollout, 50 steps + decode + reward: {sec(R[name].get('teacher_rollout'))} s; resident before training "
+              f"{f(R[name].get('resident_gib'), 1)} GiB; TFLOP per cached step: "
+              + (f"distill {f(fl['distill'], 1)}, rats {f(fl['rats'], 1)})\n" if isinstance(fl, dict) else f"{fl})\n"))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ def md_table(df: pd.DataFrame, floatfmt: str = ".3f") -> str:
     lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join(lines)
 
-# %% ../nbs/15_report.ipynb #21ed6df7
+# %% ../nbs/15_report.ipynb #342af6f7
 REWARDS = ("r_train", "r_dual", "r_lowpass")
 MAIN = ("distill", "reward", "mix", "rats")
 
@@ -103,9 +103,10 @@ def tables_markdown(teacher: dict, instruments: dict, rows: list, world: dict, s
     parts += ["## Table 5: the instruments (pair accuracy by negative kind; AUC vs the verifier on teacher samples)", "", md_table(inst), ""]
     vp = instruments.get("verified_pairs")
     if vp:
-        parts += [f"Verifier-labelled pairs (an accepted and a rejected 1/3/8-step teacher sample of one training prompt): "
-                  f"{vp['prompts']} prompts, split {vp['half_A']} (training reward) / {vp['half_B']} (held-out rewards); the verifier "
-                  f"accepts {vp['pool_verifier_acc']:.2f} of those samples; weight in each reward's mix {vp['verified_weight']}. "
+        parts += [f"Verifier-labelled pairs (an accepted and a rejected teacher sample of one training prompt at one NFE, 3 or 8; "
+                  f"{vp.get('per_prompt')} samples per prompt and NFE): {vp['groups']} (prompt, NFE) groups, split by prompt "
+                  f"{vp['half_A']} (training reward) / {vp['half_B']} (held-out rewards); the verifier accepts "
+                  f"{vp['pool_verifier_acc']:.2f} of those samples; weight in each reward's mix {vp['verified_weight']}. "
                   "`verified_unseen`: pair accuracy on the half a reward did not train on.", ""]
     if "feature_net" in instruments:
         parts += ["Feature network (distribution metrics), held-out accuracy: " +

@@ -82,19 +82,21 @@ def build_reward(arch: str, **kw) -> nn.Module:
     if arch not in REWARD_ARCHS: raise ValueError(f"reward arch must be one of {list(REWARD_ARCHS)}, got {arch!r}")
     return REWARD_ARCHS[arch](**kw)
 
-# %% ../nbs/12_toy_rewards.ipynb #9af5264a
+# %% ../nbs/12_toy_rewards.ipynb #fb61512e
 NEGATIVE_KINDS = CORRUPTIONS + ("blur", "noise", "pool", "adversarial", "verified")
 
-def verified_pool(images: np.ndarray, records: list) -> dict:
-    "Generated `images` (N, 32, 32, 3) in [0, 1] of `records`, judged by the verifier: {prompt: (accepted, rejected)} for prompts with both."
+def verified_pool(images: np.ndarray, records: list, groups=None) -> dict:
+    """Generated `images` (N, 32, 32, 3) in [0, 1] of `records`, judged by the verifier: {(prompt, group): (accepted, rejected)}
+    for each prompt and group (e.g. the sampler's NFE) with both; pairs never mix groups."""
     if len(images) != len(records): raise ValueError(f"{len(images)} images for {len(records)} records")
+    groups = [0] * len(records) if groups is None else list(groups)
     ok = np.array([v["ok"] for v in verify_batch(images, [r["scene"] for r in records])], bool)
     by = {}
-    for i, r in enumerate(records): by.setdefault(r["prompt"], []).append(i)
+    for i, (r, g) in enumerate(zip(records, groups)): by.setdefault((r["prompt"], g), []).append(i)
     out = {}
-    for p, idx in by.items():
+    for key, idx in by.items():
         idx = np.array(idx)
-        if ok[idx].any() and (~ok[idx]).any(): out[p] = (images[idx[ok[idx]]], images[idx[~ok[idx]]])
+        if ok[idx].any() and (~ok[idx]).any(): out[key] = (images[idx[ok[idx]]], images[idx[~ok[idx]]])
     return out
 
 def preference_batch(records: list, rng: np.random.Generator, batch: int, kinds: dict, pool: dict | None = None,
@@ -123,8 +125,8 @@ def preference_batch(records: list, rng: np.random.Generator, batch: int, kinds:
             neg = imgs[rng.integers(len(imgs))] if imgs is not None and len(imgs) else pos[b]
             if imgs is None or not len(imgs): k = "none"
         elif k == "verified":                                       # two generations of another prompt: accepted vs rejected
-            vp = vkeys[rng.integers(len(vkeys))]; good, rej = verified[vp]
-            pos[b] = good[rng.integers(len(good))]; neg = rej[rng.integers(len(rej))]; recs[b] = {"prompt": vp}
+            key = vkeys[rng.integers(len(vkeys))]; good, rej = verified[key]
+            pos[b] = good[rng.integers(len(good))]; neg = rej[rng.integers(len(rej))]; recs[b] = {"prompt": key[0]}
         else: neg = pos[b]                                          # 'adversarial': filled in by the trainer
         negs.append(neg); ks.append(k)
     return prompt_vectors([r["prompt"] for r in recs]), to_model(pos), to_model(np.stack(negs)), ks

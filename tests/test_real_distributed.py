@@ -48,3 +48,50 @@ def test_ddp_replicas_stay_in_sync():
     diff, moved = q.get()
     assert diff == 0.0, f"replicas differ by {diff}"
     assert moved > 0, "training did not change the weights"
+
+
+def _accelerate_worker(rank, world, port, out, tmp):
+    "One process of `rats.train.train` under accelerate (CPU, gloo): 2 steps, then the same run resumed to 3."
+    warnings.filterwarnings("ignore")
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), LOCAL_RANK=str(rank),
+                      WORLD_SIZE=str(world), LOCAL_WORLD_SIZE=str(world))
+    torch.set_num_threads(1)
+    import torch.distributed as dist
+    from accelerate import Accelerator
+    from diffusers import FluxPipeline
+    from rats.flux import get_dummy_flux_components, FluxAdapter
+    from rats.lora import add_lora
+    from rats.train import train
+    pipe = FluxPipeline(**get_dummy_flux_components()); pipe.set_progress_bar_config(disable=True)
+    ad = FluxAdapter(pipe, 16, 16, max_sequence_length=16)
+    red = lambda img, c: img[:, 0].mean((1, 2)) - img[:, 1:].mean((1, 2, 3))
+    prompts = ["a red circle", "a blue square on the left", "a green triangle", "a yellow dot at the top"]
+    cfg = ad.rats_config("rats", K=2, N=4)
+    def student():
+        torch.manual_seed(100 + rank)                 # a different adapter init per process: DDP must broadcast rank 0's
+        return add_lora(get_dummy_flux_components()["transformer"], rank=4)
+    kw = dict(batch=1, lr=1e-2, save_every=1, progress=False)
+    acc = Accelerator(cpu=True)
+    assert acc.num_processes == world, acc.num_processes
+    train(ad, student(), red, prompts, cfg, 2, tmp, accelerator=acc, **kw)
+    st = student()
+    rows = train(ad, st, red, prompts, cfg, 3, tmp, accelerator=Accelerator(cpu=True), **kw)
+    flat = torch.cat([p.detach().flatten() for n, p in st.named_parameters() if "lora" in n])
+    gathered = [torch.zeros_like(flat) for _ in range(world)]
+    dist.all_gather(gathered, flat)
+    moved = max(p.abs().max().item() for n, p in st.named_parameters() if "lora_B" in n)   # lora_B starts at zero
+    if rank == 0: out.put(((gathered[0] - gathered[1]).abs().max().item(), [r["step"] for r in rows], rows[-1]["world"], moved))
+    dist.barrier()
+    dist.destroy_process_group()
+
+@pytest.mark.slow
+def test_accelerate_two_processes_stay_in_sync_and_resume(tmp_path):
+    ctx = mp.get_context("spawn")
+    q = ctx.SimpleQueue()
+    mp.start_processes(_accelerate_worker, args=(2, _free_port(), q, str(tmp_path)), nprocs=2, join=True, start_method="spawn")
+    diff, steps, world, moved = q.get()
+    assert diff == 0.0, f"replicas differ by {diff}"
+    assert moved > 0, "the adapter did not train"
+    assert steps == [0, 1, 2] and world == 2
+    assert (tmp_path / "checkpoints" / "step_3" / "complete").exists()
+    assert (tmp_path / "lora" / "pytorch_lora_weights.safetensors").exists()
