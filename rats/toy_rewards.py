@@ -16,7 +16,8 @@ from .world import (Scene, SHAPES, COLORS, POSITIONS, RELATIONS, CORRUPTIONS, pa
 # %% auto #0
 __all__ = ['PROMPT_DIM', 'REWARD_ARCHS', 'NEGATIVE_KINDS', 'prompt_vector', 'prompt_vectors', 'FiLMCNNReward',
            'DualEncoderReward', 'build_reward', 'verified_pool', 'preference_batch', 'adversarial_negatives',
-           'bradley_terry_loss', 'train_reward', 'pair_accuracy', 'RewardFn', 'save_reward', 'load_reward', 'auc']
+           'bradley_terry_loss', 'train_reward', 'pair_accuracy', 'RewardFn', 'save_reward', 'load_reward', 'auc',
+           'within_prompt_auc']
 
 # %% ../nbs/12_toy_rewards.ipynb #673def12
 _COLS = tuple(COLORS)
@@ -82,15 +83,16 @@ def build_reward(arch: str, **kw) -> nn.Module:
     if arch not in REWARD_ARCHS: raise ValueError(f"reward arch must be one of {list(REWARD_ARCHS)}, got {arch!r}")
     return REWARD_ARCHS[arch](**kw)
 
-# %% ../nbs/12_toy_rewards.ipynb #fb61512e
+# %% ../nbs/12_toy_rewards.ipynb #de9c8e84
 NEGATIVE_KINDS = CORRUPTIONS + ("blur", "noise", "pool", "adversarial", "verified")
 
-def verified_pool(images: np.ndarray, records: list, groups=None) -> dict:
-    """Generated `images` (N, 32, 32, 3) in [0, 1] of `records`, judged by the verifier: {(prompt, group): (accepted, rejected)}
-    for each prompt and group (e.g. the sampler's NFE) with both; pairs never mix groups."""
+def verified_pool(images: np.ndarray, records: list, groups=None, ok=None) -> dict:
+    """Generated `images` (N, 32, 32, 3) in [0, 1] of `records`, judged by the verifier (or `ok`, its verdicts if already known):
+    {(prompt, group): (accepted, rejected)} for each prompt and group (e.g. the sampler's NFE) with both; pairs never mix groups."""
     if len(images) != len(records): raise ValueError(f"{len(images)} images for {len(records)} records")
     groups = [0] * len(records) if groups is None else list(groups)
-    ok = np.array([v["ok"] for v in verify_batch(images, [r["scene"] for r in records])], bool)
+    if ok is None: ok = [v["ok"] for v in verify_batch(images, [r["scene"] for r in records])]
+    ok = np.asarray(ok, bool)
     by = {}
     for i, (r, g) in enumerate(zip(records, groups)): by.setdefault((r["prompt"], g), []).append(i)
     out = {}
@@ -239,3 +241,17 @@ def auc(scores, labels) -> float:
         while j + 1 < len(allv) and allv[j + 1] == allv[i]: j += 1
         ranks[order[i:j + 1]] = (i + j) / 2 + 1; i = j + 1
     return float((ranks[:len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
+
+# %% ../nbs/12_toy_rewards.ipynb #49f18284
+def within_prompt_auc(scores, labels, groups) -> float:
+    "Over all (accepted, rejected) pairs inside each group (e.g. one prompt at one NFE): fraction ordered right, ties half; nan if none."
+    s, y = np.asarray(scores, float), np.asarray(labels, bool)
+    by = {}
+    for i, g in enumerate(groups): by.setdefault(g, []).append(i)
+    right = total = 0.0
+    for idx in by.values():
+        idx = np.asarray(idx); pos, neg = s[idx[y[idx]]], s[idx[~y[idx]]]
+        if len(pos) and len(neg):
+            d = pos[:, None] - neg[None, :]
+            right += (d > 0).sum() + 0.5 * (d == 0).sum(); total += d.size
+    return float(right / total) if total else float("nan")

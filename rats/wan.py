@@ -44,7 +44,7 @@ def euler_scheduler(pipe, shift: float | None = None):
     s = shift if shift is not None else c.get("flow_shift", c.get("shift", 1.0))
     return FlowMatchEulerDiscreteScheduler(shift=float(s))
 
-# %% ../nbs/23_wan.ipynb #1f684ad5
+# %% ../nbs/23_wan.ipynb #0d9ebd21
 def wan_velocity(model, cond: dict) -> Callable[[Tensor, Tensor], Tensor]:
     "RATS `velocity_fn` for `WanTransformer3DModel`: `model(x, timestep=1000 sigma, encoder_hidden_states=...)` (no CFG)."
     if "encoder_hidden_states" not in cond: raise KeyError("Wan condition needs 'encoder_hidden_states'; build it with WanAdapter.encode_prompt")
@@ -69,7 +69,7 @@ def cfg_velocity_fn(guidance_scale: float, uncond_key: str = "negative_encoder_h
 class WanAdapter:
     "What RATS needs from a `WanPipeline`: conditions, noise, the pipeline's Euler schedule, `velocity_fn` and `decode`."
     def __init__(self, pipe, height: int = 480, width: int = 832, num_frames: int = 81, max_sequence_length: int = 512,
-                 decode_chunk: int | None = None, decode_checkpoint: bool = False):
+                 decode_chunk: int | None = None, decode_checkpoint: bool = False, decode_latent_frames: int | None = None):
         from diffusers import FlowMatchEulerDiscreteScheduler
         if not isinstance(pipe.scheduler, FlowMatchEulerDiscreteScheduler):
             raise TypeError(f"the pipeline's scheduler is {type(pipe.scheduler).__name__}; RATS students sample with Euler: "
@@ -79,6 +79,8 @@ class WanAdapter:
         if height % (2 * fs) or width % (2 * fs): raise ValueError(f"height and width must be multiples of {2 * fs}, got {height}x{width}")
         self.pipe, self.height, self.width, self.num_frames = pipe, height, width, num_frames
         self.max_sequence_length, self.decode_chunk, self.decode_checkpoint = max_sequence_length, decode_chunk, decode_checkpoint
+        if decode_latent_frames is not None and decode_latent_frames < 1: raise ValueError(f"decode_latent_frames must be >= 1, got {decode_latent_frames}")
+        self.decode_latent_frames = decode_latent_frames
         self.latent_shape = (pipe.transformer.config.in_channels, (num_frames - 1) // ft + 1, height // fs, width // fs)
 
     def sigmas(self, K: int) -> Tensor:
@@ -124,7 +126,8 @@ class WanAdapter:
         return vae.decode((lat * std + mean).to(vae.dtype), return_dict=False)[0] / 2 + 0.5
 
     def decode(self, latents: Tensor, clamp: bool = False) -> Tensor:
-        "Video latents -> videos (B, 3, F, H, W) in [0, 1], differentiable."
+        "Video latents -> videos (B, 3, F, H, W) in [0, 1], differentiable (only the first `decode_latent_frames` latent frames if set)."
+        if self.decode_latent_frames: latents = latents[:, :, :self.decode_latent_frames]
         outs = []
         for chunk in latents.split(self.decode_chunk or latents.shape[0]):
             outs.append(_checkpoint(self._decode, chunk, use_reentrant=False) if self.decode_checkpoint and torch.is_grad_enabled()
