@@ -201,7 +201,7 @@ def build_flux(b):
                      decode_chunk=1, decode_checkpoint=True)
     info = dict(transformer_params=n_params(tr), text_encoders_params=n_params(te) + n_params(te2), vae_params=n_params(vae),
                 size=f"{h}x{w}", image_tokens=ad.seq_len)
-    return pipe, ad, info, (lambda m, c: ad.velocity_fn(m, c)), None
+    return pipe, ad, info, None
 
 
 def build_wan(b, frames):
@@ -222,7 +222,7 @@ def build_wan(b, frames):
     c, f, lh, lw = ad.latent_shape
     info = dict(transformer_params=n_params(tr), text_encoders_params=n_params(te), vae_params=n_params(vae),
                 size=f"{h}x{w}x{frames}", video_tokens=f * (lh // 2) * (lw // 2))
-    return pipe, ad, info, cfg_velocity_fn(b.a.wan_guidance), b.a.wan_guidance
+    return pipe, ad, info, cfg_velocity_fn(b.a.wan_guidance)
 
 
 def sampling(b, name, pipe, ad, teacher_vfn):
@@ -297,8 +297,7 @@ def run(b):
     reward = None
     for name in b.a.model:
         t = time.perf_counter()
-        frames = [b.a.wan_frames] if name == "wan" else [None]
-        pipe, ad, info, tvfn, _ = build_flux(b) if name == "flux" else build_wan(b, b.a.wan_frames)
+        pipe, ad, info, tvfn = build_flux(b) if name == "flux" else build_wan(b, b.a.wan_frames)
         if reward is None: reward = reward_model(b)
         if name == "wan":
             from rats.rewards import VideoFrameReward
@@ -327,7 +326,8 @@ def run(b):
                 cached = b.R[name]["step"]["cached"]
                 if any(isinstance(v, str) and "memory" in v for v in cached.values()) and f != b.a.wan_train_frames[-1]:
                     b.put((name, "step_oom", str(f)), "out of memory in a cached step: retrying smaller")
-                    b.R[name].pop("step"); pipe.transformer.delete_adapters("default")
+                    b.R[name][f"step_{f}_frames"] = b.R[name].pop("step"); b.save()      # kept, out of the way of the next size
+                    pipe.transformer.delete_adapters("default")
                     continue
                 break
             if not b.a.skip_sampling: teacher_cfg_sampling(b, name, pipe, ad, cond, noise, tvfn)

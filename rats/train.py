@@ -49,13 +49,14 @@ def latest_checkpoint(output_dir) -> Path | None:
     done = [p for p in d.glob("step_*") if (p / "complete").exists() and p.name[5:].isdigit()] if d.exists() else []
     return max(done, key=lambda p: int(p.name[5:]), default=None)
 
-# %% ../nbs/24_train.ipynb #9ebf5b44
+# %% ../nbs/24_train.ipynb #b01dbd30
 def train(adapter, student: nn.Module, reward: Callable, prompts: Sequence[str], cfg: RATSConfig, steps: int,
           output_dir, batch: int = 1, lr: float = 1e-4, save_every: int = 0, seed: int = 0, teacher=None,
           teacher_velocity_fn: Callable | None = None, encode_kwargs: dict | None = None, max_grad_norm: float = 1.0,
           accelerator=None, resume: bool = True, pipeline_cls=None, progress: bool = True) -> list[dict]:
-    "Train `student` for `steps` RATS steps on `prompts` (resuming from the latest checkpoint in `output_dir`); returns the log."
-    from accelerate import Accelerator
+    "Train `student` for `steps` RATS steps on `prompts` (resuming from the latest checkpoint in `output_dir`); returns the log (main process)."
+    try: from accelerate import Accelerator
+    except ImportError as e: raise ImportError("rats.train needs accelerate and peft: pip install 'rats[train]'") from e
     from tqdm.auto import tqdm
     if steps < 1 or batch < 1: raise ValueError(f"steps and batch must be >= 1, got steps={steps}, batch={batch}")
     lora = has_adapters(student)
