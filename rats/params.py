@@ -12,7 +12,7 @@ import yaml
 # %% auto #0
 __all__ = ['SCHEMA', 'STUDENT_KS', 'INPUTS', 'ParamsError', 'parse_horizons', 'validate_params', 'check', 'main']
 
-# %% ../nbs/08_params.ipynb #935f8de3
+# %% ../nbs/08_params.ipynb #f411a113
 class ParamsError(ValueError):
     "A bad params value; the message is one line: `file: key: problem`."
 
@@ -29,7 +29,7 @@ SCHEMA: dict[str, tuple[type, Callable | None]] = {
     "teacher.ema_decay": (float, _unit), "teacher.guidance": (float, _ge1), "teacher.eval_repeats": (int, _pos),
     "teacher.eval_prompts": (int, _nonneg),
     "instruments.reward_steps": (int, _pos), "instruments.reward_batch": (int, _pos), "instruments.reward_lr": (float, _pos),
-    "instruments.adv_weight": (float, _nonneg), "instruments.pool_per_prompt": (int, _pos), "instruments.pool_prompts": (int, _pos), "instruments.verified_weight": (float, _nonneg), "instruments.verified_per_prompt": (int, _pos),
+    "instruments.adv_weight": (float, _nonneg), "instruments.pool_per_prompt": (int, _pos), "instruments.pool_prompts": (int, _pos), "instruments.verified_weight": (float, _nonneg),
     "instruments.feature_steps": (int, _pos), "instruments.feature_batch": (int, _pos),
     "students.N": (int, _pos), "students.steps": (int, _pos), "students.batch": (int, _pos), "students.lr": (float, _pos),
     "students.alpha3": (float, _nonneg), "students.alpha5": (float, _nonneg), "students.alpha8": (float, _nonneg),

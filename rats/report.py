@@ -19,7 +19,7 @@ def md_table(df: pd.DataFrame, floatfmt: str = ".3f") -> str:
     lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join(lines)
 
-# %% ../nbs/15_report.ipynb #6b64610d
+# %% ../nbs/15_report.ipynb #a7ec92a3
 REWARDS = ("r_train", "r_dual", "r_lowpass")
 MAIN = ("distill", "reward", "mix", "rats")
 
@@ -103,12 +103,12 @@ def tables_markdown(teacher: dict, instruments: dict, rows: list, world: dict, s
     parts += ["## Table 5: the instruments (pair accuracy by negative kind; AUC vs the verifier on teacher samples)", "", md_table(inst), ""]
     vp = instruments.get("verified_pairs")
     if vp:
-        parts += [f"Verifier-labelled pairs (an accepted and a rejected 1-, 3- or 8-step teacher sample of one training prompt; "
+        parts += [f"Verifier-labelled pairs (an accepted and a rejected 1- or 3-step teacher sample of one training prompt; "
                   f"{vp.get('per_prompt')} samples per prompt and NFE): {vp['prompts']} prompts with both, split "
                   f"{vp['half_A']} (training reward) / {vp['half_B']} (held-out rewards); the verifier accepts "
                   f"{vp['pool_verifier_acc']:.2f} of those samples; weight in each reward's mix {vp['verified_weight']}. "
                   "`verified_unseen`: pair accuracy on the half a reward did not train on. `verifier_auc` pools the teacher's 3- and "
-                  "50-step samples of all evaluation prompts; `verifier_auc_within` compares only samples of one prompt at one NFE "
+                  "50-step samples of all evaluation prompts; `verifier_auc_within` compares only 3-step samples of one prompt "
                   "(what a Bradley-Terry reward is trained to order).", ""]
     if "feature_net" in instruments:
         parts += ["Feature network (distribution metrics), held-out accuracy: " +
