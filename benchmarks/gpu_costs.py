@@ -21,7 +21,7 @@ tables of a results file (the README quotes them).
 Run (GPU): `python benchmarks/gpu_costs.py --out gpu_costs.json`
 Dry run of the same code on tiny configs (CPU): `python benchmarks/gpu_costs.py --size tiny --device cpu --out /tmp/g.json`
 """
-import argparse, contextlib, gc, json, math, os, platform, sys, time, warnings
+import argparse, contextlib, gc, json, os, platform, sys, time, warnings
 import torch
 
 warnings.filterwarnings("ignore", message=".*torchvision.*")
