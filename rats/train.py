@@ -49,7 +49,7 @@ def latest_checkpoint(output_dir) -> Path | None:
     done = [p for p in d.glob("step_*") if (p / "complete").exists() and p.name[5:].isdigit()] if d.exists() else []
     return max(done, key=lambda p: int(p.name[5:]), default=None)
 
-# %% ../nbs/24_train.ipynb #ce62bd5a
+# %% ../nbs/24_train.ipynb #afc789db
 def train(adapter, student: nn.Module, reward: Callable, prompts: Sequence[str], cfg: RATSConfig, steps: int,
           output_dir, batch: int = 1, lr: float = 1e-4, save_every: int = 0, seed: int = 0, teacher=None,
           teacher_velocity_fn: Callable | None = None, encode_kwargs: dict | None = None, max_grad_norm: float = 1.0,
@@ -77,6 +77,7 @@ def train(adapter, student: nn.Module, reward: Callable, prompts: Sequence[str],
     ck = latest_checkpoint(out) if resume else None
     if ck is not None:
         acc.load_state(str(ck)); start = int(ck.name[5:])
+        if acc.is_main_process and progress: print(f"resuming {out} from its checkpoint at step {start} of {steps}")
     rows = []
     if acc.is_main_process:
         out.mkdir(parents=True, exist_ok=True)

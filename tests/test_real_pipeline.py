@@ -1,0 +1,113 @@
+"The paper's-setting pipeline (`real/dvc.yaml`) end to end on tiny random-weight FLUX and Wan, in a copy of the repository."
+import json, os, shutil, subprocess, sys
+from pathlib import Path
+import pytest
+import torch
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+def _run(args, cwd, env):
+    out = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, f"{' '.join(map(str, args))} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
+    return out.stdout + out.stderr
+
+def _copy_repo(dst: Path) -> Path:
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for f in files:
+        if (ROOT / f).is_file() and not f.startswith(("samples/", "reports/", "models/", "logs/", "plots/", "metrics/", "real/checkpoints/")):
+            (dst / f).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(ROOT / f, dst / f)
+    return dst
+
+@pytest.fixture(scope="module")
+def real_repo(tmp_path_factory):
+    repo = _copy_repo(tmp_path_factory.mktemp("real") / "repo")
+    env = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1", "OMP_NUM_THREADS": "1"}
+    _run(["git", "init", "-q"], repo, env)
+    return repo, env
+
+def _repro(repo, env, profile):
+    shutil.copy(repo / "real" / "profiles" / profile, repo / "real" / "params.yaml")
+    return _run([BIN / "dvc", "repro", "real/dvc.yaml"], repo, env)
+
+@pytest.mark.slow
+def test_flux_profile_gives_table1(real_repo):
+    repo, env = real_repo
+    _repro(repo, env, "flux-tiny.yaml")
+    real = repo / "real"
+    p = yaml.safe_load((real / "params.yaml").read_text())
+    rows = json.loads((real / "metrics" / "eval.json").read_text())
+    want = {("teacher", K) for K in p["evaluate"]["teacher_nfes"]} | {(m, K) for m in p["train"]["methods"] for K in p["train"]["nfes"]}
+    assert {(r["model"], r["nfe"]) for r in rows} == want
+    assert all(r["n"] == 6 * p["evaluate"]["repeats"] and all(r[w] == r[w] for w in p["rewards"]) for r in rows)   # finite scores
+    table = (real / "reports" / "tables.md").read_text()
+    assert "| model | NFE | pickscore | clipscore |" in table and "plumbing check" in table
+    assert len([l for l in table.splitlines() if l.startswith("| ") and not l.startswith("| model")]) == len(want)
+    tr = json.loads((real / "metrics" / "train.json").read_text())
+    assert set(tr) == {f"{m}_k{K}" for m in p["train"]["methods"] for K in p["train"]["nfes"]}
+    assert all(v["steps"] == p["train"]["steps"] for v in tr.values())
+    for K in p["train"]["nfes"]:
+        assert (real / "models" / "students" / f"rats_k{K}" / "pytorch_lora_weights.safetensors").exists()
+        assert len(list((real / "samples" / "rats" / f"nfe{K}").glob("*.png"))) == p["evaluate"]["samples_saved"]
+    assert (real / "plots" / "sample_grid.png").stat().st_size > 1000 and (real / "plots" / "reward_dynamics.png").stat().st_size > 1000
+    assert "up to date" in _run([BIN / "dvc", "status", "real/dvc.yaml"], repo, env)
+
+@pytest.mark.slow
+def test_trained_lora_changes_the_stock_pipeline(real_repo):
+    "The saved student loads into a stock FluxPipeline (load_lora_weights) and changes its samples."
+    repo, env = real_repo
+    from diffusers import FluxPipeline
+    from rats.real import build_pipeline, build_adapter, sample
+    p = yaml.safe_load((repo / "real" / "profiles" / "flux-tiny.yaml").read_text())
+    pipe = build_pipeline(p["model"]); ad = build_adapter(pipe, p["model"])
+    assert isinstance(pipe, FluxPipeline)
+    base = sample(pipe, ad, p["model"], ["a red circle"], [0], 3)
+    pipe.load_lora_weights(str(repo / "real" / "models" / "students" / "rats_k3"))
+    student = sample(pipe, ad, p["model"], ["a red circle"], [0], 3, student=True)
+    assert (student - base).abs().max() > 1e-4
+
+@pytest.mark.slow
+def test_killed_stage_resumes(real_repo):
+    "`dvc repro` killed mid-training (SIGKILL to its process group) and run again resumes the run from its checkpoint: each step logged once."
+    import signal, time
+    repo, env = real_repo
+    real = repo / "real"
+    p = yaml.safe_load((real / "profiles" / "flux-tiny.yaml").read_text())
+    p["train"].update(methods=["rats"], nfes=[3], steps=30, save_every=2)
+    (real / "params.yaml").write_text(yaml.safe_dump(p))
+    shutil.rmtree(real / "checkpoints", ignore_errors=True)      # the earlier tests' runs: not this one's
+    ck = real / "checkpoints" / "rats_k3" / "checkpoints"
+    proc = subprocess.Popen([BIN / "dvc", "repro", "real/dvc.yaml"], cwd=repo, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    t0 = time.time()
+    while not any((d / "complete").exists() and int(d.name[5:]) >= 4 for d in ck.glob("step_*")) if ck.exists() else True:
+        assert proc.poll() is None and time.time() - t0 < 240, "training ended or stalled before a checkpoint"
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL); proc.wait()
+    done = max(int(d.name[5:]) for d in ck.glob("step_*") if (d / "complete").exists())
+    assert done < 30, "the run finished before it was killed"
+    _run([BIN / "dvc", "repro", "real/dvc.yaml"], repo, env)
+    steps = [json.loads(l)["step"] for l in (real / "checkpoints" / "rats_k3" / "log.jsonl").read_text().splitlines()]
+    assert steps == list(range(30))
+    nb = (real / "reports" / "notebooks" / "train.ipynb").read_text()
+    assert "from its checkpoint at step" in nb and "of 30" in nb
+    assert json.loads((real / "metrics" / "train.json").read_text())["rats_k3"]["steps"] == 30
+
+@pytest.mark.slow
+def test_wan_profile_with_two_processes(real_repo):
+    "The video profile, each run trained by two processes (torchrun, gloo): Wan's Table 1 rows and LoRAs in WanPipeline's format."
+    repo, env = real_repo
+    _repro(repo, env, "wan-tiny.yaml")
+    real = repo / "real"
+    p = yaml.safe_load((real / "params.yaml").read_text())
+    assert p["train"]["launcher"].startswith("torchrun")
+    rows = json.loads((real / "metrics" / "eval.json").read_text())
+    assert {(r["model"], r["nfe"]) for r in rows} == {("teacher", 5), ("teacher", 8), ("teacher", 50), ("rats", 5), ("rats", 8)}
+    logs = [json.loads(l) for l in (real / "checkpoints" / "rats_k5" / "log.jsonl").read_text().splitlines()]
+    assert [r["world"] for r in logs] == [2] * p["train"]["steps"]
+    from diffusers import WanPipeline
+    from rats.wan import get_dummy_wan_components
+    pipe = WanPipeline(**get_dummy_wan_components())
+    pipe.load_lora_weights(str(real / "models" / "students" / "rats_k5"))
+    assert any("lora" in n for n, _ in pipe.transformer.named_parameters())
