@@ -123,6 +123,24 @@ def step_costs(pipe, ad, student, reward):
     with torch.no_grad():
         t_teacher = best(lambda: ad.rats_loss(ad.rats_config("rats", K=3, N=50)).teacher_out(teacher, noise, cond, ad.decode, reward, prompts), a.reps)
     print(f"(the teacher's share: its 50-step rollout + reward, {t_teacher:.3f} s per batch, paid once per cached pair)")
+    if hasattr(ad, "decode_latent_frames"):
+        # video: the reward path (decode every frame with gradients, score every frame) is what RATS adds over distill;
+        # decoding a causal prefix of the latent frames for the reward (WanAdapter(decode_latent_frames=n)) is the lever
+        n_lat = ad.latent_shape[1]
+        print(f"\nThe reward on a prefix of the video (`decode_latent_frames`; {n_lat} latent frames in all), teacher cached:\n")
+        print("| method (K=3, N=50, cached) | latent frames decoded for the reward | video frames scored | s / step | vs distill |")
+        print("|---|---|---|---|---|")
+        for n in (None, 1):
+            ad.decode_latent_frames = n
+            base = None
+            for m in ("distill", "rats"):
+                lf = ad.rats_loss(ad.rats_config(m, K=3, N=50))
+                with torch.no_grad(): tout = lf.teacher_out(teacher, noise, cond, ad.decode, reward if lf.cfg.use_reward else None, prompts)
+                s = best(lambda: train_step(lf, student, teacher, opt, noise, cond, ad.decode, reward, prompts, teacher_out=tout), a.reps)
+                base = base or s
+                with torch.no_grad(): frames = ad.decode(noise[:1]).shape[2]
+                print(f"| {m} | {n or n_lat} | {frames if m != 'distill' else '-'} | {s:.3f} | {s / base:.2f}x |")
+        ad.decode_latent_frames = None
 
 for model in (("flux", "wan") if a.model == "both" else (a.model,)):
     step_costs(*sampling(model))

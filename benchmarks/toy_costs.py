@@ -4,7 +4,8 @@ Prints markdown tables: sampling wall time per image at NFE 3/5/8/50 and the spe
 (the limit is the NFE ratio), where a sampling call's time goes at 3 and 50 NFE (text encoding,
 denoiser steps, decoding, the rest), whether channels-last or `torch.compile` make the denoiser faster on
 this CPU, and per-step time, FLOPs and peak memory of `distill`, `reward`, `mix`, `rats` at K=3 with and
-without the teacher cache (each method in its own process, so its peak resident memory is its own).
+without the teacher cache (each method in its own process, so its peak resident memory is its own), and the
+same for a GRPO update (rats.grpo, the paper's RL reference) at 3 and 16 SDE steps.
 Run: `OMP_NUM_THREADS=1 .venv/bin/python benchmarks/toy_costs.py`.
 Ratios are only meaningful within one run (shared, noisy machines)."""
 import argparse, time
@@ -47,6 +48,25 @@ def step_cost(method, cached):
     do()                                   # warm-up (allocates the optimiser state)
     base_mb = rss_mb()                     # models, optimiser state and cache resident, between steps
     peak_mb = peak_during(do)
+    times = []
+    for _ in range(a.reps):
+        t = time.perf_counter(); do(); times.append(time.perf_counter() - t)
+    with FlopCounterMode(display=False) as fc: do()
+    return dict(s=float(np.median(times)), gflop=fc.get_total_flops() / 1e9, base_mb=base_mb, step_mb=peak_mb - base_mb)
+
+def grpo_cost(K):
+    "One GRPO update (rats.grpo: SDE rollout of K steps, G = 4 samples per prompt, K backward passes) at the same batch size."
+    from rats.grpo import GRPOConfig, grpo_step
+    from rats.sampling import model_velocity
+    cfg = GRPOConfig(K=K, group=4)
+    student = models.unet.__class__.from_config(models.unet.config); student.load_state_dict(models.unet.state_dict())
+    opt = torch.optim.AdamW(student.parameters(), lr=1e-5)
+    ps = [r["prompt"] for r in train[: a.batch // cfg.group] for _ in range(cfg.group)]
+    c, _ = toy_conds(models, ps, 1.0)
+    noise, pv = torch.randn(len(ps), 12, 16, 16), prompt_vectors(ps)
+    do = lambda: grpo_step(cfg, student, opt, noise, c, toy_decode, rf, pv, velocity_fn=model_velocity, generator=torch.Generator().manual_seed(0))
+    do()
+    base_mb = rss_mb(); peak_mb = peak_during(do)
     times = []
     for _ in range(a.reps):
         t = time.perf_counter(); do(); times.append(time.perf_counter() - t)
@@ -105,12 +125,13 @@ def variants_table():
     for n, dt in rows: print(f"| {n} | {dt * 1e3:.2f} | {rows[0][1] / dt:.2f}x |")
 
 if a.step:        # a child process: one method's step costs as JSON
-    print(json.dumps(step_cost(a.step, bool(a.cached)))); sys.exit()
+    print(json.dumps(grpo_cost(int(a.step[4:])) if a.step.startswith("grpo") else step_cost(a.step, bool(a.cached)))); sys.exit()
 
 if a.only in (None, "sampling"): sampling_tables()
 if a.only in (None, "variants"): variants_table()
 if a.only not in (None, "steps"): sys.exit()
 print(f"\n| method (K=3, N=50, batch {a.batch}) | teacher | s / step | GFLOP / step | resident between steps (MB) | a step's peak above that (MB) | vs distill (same teacher mode) |\n|---|---|---|---|---|---|---|")
+rats_s = {}
 for cached in (False, True):
     base = None
     for m in ("distill", "reward", "mix", "rats"):
@@ -118,5 +139,13 @@ for cached in (False, True):
                               "--batch", str(a.batch), "--reps", str(a.reps)], capture_output=True, text=True, check=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         base = base or r["s"]
+        if m == "rats": rats_s[cached] = r["s"]
         print(f"| {m} | {'cached' if cached else 'on the fly'} | {r['s']:.3f} | {r['gflop']:.1f} | {r['base_mb']:.0f} | {r['step_mb']:.0f} | {r['s'] / base:.2f}x |")
 print("(memory: resident set of the step's own process, sampled every ms; one process per row.)")
+# the paper's RL reference (DanceGRPO-style, rats.grpo) at the same batch: 8 prompts x 4 samples, K SDE steps
+print(f"\n| GRPO reference (batch {a.batch} = {a.batch // 4} prompts x 4 samples) | s / step | GFLOP / step | resident between steps (MB) | a step's peak above that (MB) | vs rats cached | vs rats on the fly |\n|---|---|---|---|---|---|---|")
+for K in (3, 16):
+    out = subprocess.run([sys.executable, __file__, "--step", f"grpo{K}", "--config", a.config, "--batch", str(a.batch), "--reps", str(a.reps)],
+                         capture_output=True, text=True, check=True)
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"| GRPO, {K} SDE steps | {r['s']:.3f} | {r['gflop']:.1f} | {r['base_mb']:.0f} | {r['step_mb']:.0f} | {r['s'] / rats_s[True]:.2f}x | {r['s'] / rats_s[False]:.2f}x |")

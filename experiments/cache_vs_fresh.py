@@ -17,37 +17,50 @@ import argparse, json, os, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-def run_one(job: dict) -> dict:
-    import numpy as np
-    import torch, yaml
+def evaluate_student(P: dict, models, student, K: int) -> dict:
+    "The `evaluate` stage's row for one student at K NFE: verifier accuracy, the three rewards, FD against real renderings."
     from rats.world import load_jsonl, render_batch, Scene, eval_subset
-    from rats.toy_models import load_teacher
     from rats.toy_rewards import load_reward
     from rats.metrics import load_feature_net, image_features
-    from rats.params import parse_horizons
-    from rats.toy_train import train_toy_student, evaluate_model
-    torch.set_num_threads(1)
-    P = yaml.safe_load(Path("params.yaml").read_text())
-    S, seed = P["students"], job["seed"]
-    train, evals = load_jsonl("data/prompts/train.jsonl"), eval_subset(load_jsonl("data/prompts/eval.jsonl"), P["evaluate"]["prompts"])
-    models = load_teacher("models/teacher")
-    reward = load_reward("models/rewards/r_train", bound=S["reward_bound"])      # as the students stage loads it
-    t0 = time.perf_counter()
-    student, log = train_toy_student("rats", models, reward, train, Ks=(3,), N=S["N"], steps=S["steps"], batch=S["batch"], lr=S["lr"],
-                                     seed=seed, alpha={3: S["alpha3"]}, teacher_guidance=P["teacher"]["guidance"],
-                                     cache_size=S["cache_size"] if job["mode"] == "cached" else 0, progress=False,
-                                     tau=S["tau"], gate_normalize=S["gate_normalize"], horizons=parse_horizons(S["horizons"]))
-    wall = time.perf_counter() - t0          # cached: includes building its cache
+    from rats.toy_train import evaluate_model
+    evals = eval_subset(load_jsonl("data/prompts/eval.jsonl"), P["evaluate"]["prompts"])
     rewards = {n: load_reward(Path("models/rewards") / n) for n in ("r_train", "r_dual", "r_lowpass")}
     net = load_feature_net("models/feature_net")
     reps = P["evaluate"]["repeats"]
     recs = [r for r in evals for _ in range(reps)]
     real = render_batch([Scene.from_dict(r["scene"]).spec() for r in recs], P["seed"] + 999)
     ref = dict(feats=image_features(net, real), specs=[r["scene"] for r in recs])
+    row, _ = evaluate_model(models, student, evals, K, rewards, net, ref, reps, 1.0, P["seed"])
+    return row
+
+def run_one(job: dict) -> dict:
+    import numpy as np
+    import torch, yaml
+    from rats.world import load_jsonl
+    from rats.toy_models import load_teacher
+    from rats.toy_rewards import load_reward
+    from rats.params import parse_horizons
+    from rats.toy_train import train_toy_student
+    torch.set_num_threads(1)
+    P = yaml.safe_load(Path("params.yaml").read_text())
+    S, seed = P["students"], job["seed"]
+    train = load_jsonl("data/prompts/train.jsonl")
+    models = load_teacher("models/teacher")
+    reward = load_reward("models/rewards/r_train", bound=S["reward_bound"])      # as the students stage loads it
+    t0 = time.perf_counter()
+    student, log = train_toy_student("rats", models, reward, train, Ks=(3,), N=S["N"], steps=S["steps"], batch=S["batch"], lr=S["lr"],
+                                     seed=seed, alpha={3: S["alpha3"]}, teacher_guidance=P["teacher"]["guidance"],
+                                     cache_size=S["cache_size"] if job["mode"] == "cached" else 0, progress=False,
+                                     tau=S["tau"], gate_normalize=S["gate_normalize"], horizons=parse_horizons(S["horizons"]),
+                                     teacher_ema=job.get("teacher_ema", 1.0), refresh_every=job.get("refresh_every", 0))
+    wall = time.perf_counter() - t0          # cached: includes building its cache
     student.eval()
-    row, _ = evaluate_model(models, student, evals, 3, rewards, net, ref, reps, 1.0, P["seed"])
+    row = evaluate_student(P, models, student, 3)
     last = log[-max(1, len(log) // 10):]
-    return dict(job, **row, train_wall_s=wall, steps_s=sum(r["step_s"] for r in log),
+    refreshes = [r for r in log if "refresh_s" in r]          # EMA teacher: the cache rebuilds (experiments/ema_teacher.py)
+    return dict(job, **row, train_wall_s=wall, steps_s=sum(r["step_s"] for r in log), refresh_s=sum(r["refresh_s"] for r in refreshes),
+                n_refresh=len(refreshes), drift_x0=float(np.mean([r["drift_x0"] for r in refreshes])) if refreshes else None,
+                drift_reward=float(np.mean([r["drift_reward"] for r in refreshes])) if refreshes else None,
                 gate_mean_last=float(np.mean([r["gate_mean"] for r in last])),
                 reward_student_last=float(np.mean([r["reward_student"] for r in last])))
 

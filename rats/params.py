@@ -12,7 +12,7 @@ import yaml
 # %% auto #0
 __all__ = ['SCHEMA', 'STUDENT_KS', 'INPUTS', 'ParamsError', 'parse_horizons', 'validate_params', 'check', 'main']
 
-# %% ../nbs/08_params.ipynb #f411a113
+# %% ../nbs/08_params.ipynb #10491b51
 class ParamsError(ValueError):
     "A bad params value; the message is one line: `file: key: problem`."
 
@@ -34,7 +34,8 @@ SCHEMA: dict[str, tuple[type, Callable | None]] = {
     "students.N": (int, _pos), "students.steps": (int, _pos), "students.batch": (int, _pos), "students.lr": (float, _pos),
     "students.alpha3": (float, _nonneg), "students.alpha5": (float, _nonneg), "students.alpha8": (float, _nonneg),
     "students.tau": (float, _pos), "students.gate_normalize": (bool, None), "students.reward_bound": (str, _oneof("none", "logsigmoid")),
-    "students.horizons": (str, None), "students.cache_size": (int, _pos), "students.ablations": (bool, None), "students.ckpt_every": (int, _pos), "students.workers": (int, _pos), "teacher.workers": (int, _pos), "evaluate.workers": (int, _pos), "teacher.t_shift": (float, None),
+    "students.horizons": (str, None), "students.cache_size": (int, _pos), "students.ablations": (bool, None), "students.ckpt_every": (int, _pos),
+    "students.teacher_ema": (float, lambda v: None if 0 < v <= 1 else "must be in (0, 1] (1: the frozen teacher)"), "students.refresh_every": (int, _nonneg), "students.workers": (int, _pos), "teacher.workers": (int, _pos), "evaluate.workers": (int, _pos), "teacher.t_shift": (float, None),
     "students.on_nonfinite": (str, _oneof("stop", "skip")),
     "students.gate": (str, _oneof("soft", "hard")), "students.gate_sign": (str, _oneof("text", "figure")),
     "evaluate.repeats": (int, _pos), "evaluate.n_samples_saved": (int, _nonneg), "evaluate.prompts": (int, _nonneg),

@@ -19,8 +19,8 @@ from .world import verify_batch, Scene
 
 # %% auto #0
 __all__ = ['MAIN_RUNS', 'ABLATION_RUNS', 'toy_decode', 'toy_conds', 'teacher_velocity_fn', 'make_losses', 'build_teacher_cache',
-           'merge_caches', 'train_toy_student', 'ablation_exp_args', 'fingerprint', 'cache_job', 'load_or_build_cache',
-           'train_job', 'evaluate_model', 'eval_job']
+           'merge_caches', 'refresh_teacher_cache', 'target_drift', 'train_toy_student', 'ablation_exp_args',
+           'fingerprint', 'cache_job', 'load_or_build_cache', 'train_job', 'evaluate_model', 'eval_job']
 
 # %% ../nbs/14_toy_train.ipynb #9d94267d
 def toy_decode(z: Tensor) -> Tensor:
@@ -74,16 +74,50 @@ def merge_caches(parts: Sequence[dict]) -> dict:
     return dict(noise=torch.cat([p["noise"] for p in parts]), prompts=[q for p in parts for q in p["prompts"]],
                 pv=torch.cat([p["pv"] for p in parts]), out={K: TeacherOut.cat([p["out"][K] for p in parts]) for K in parts[0]["out"]})
 
-# %% ../nbs/14_toy_train.ipynb #7a74e5c6
+# %% ../nbs/14_toy_train.ipynb #5da130f1
+from .teacher import EMATeacher
+
+def _with_unet(models: ToyTeacher, state: dict) -> ToyTeacher:
+    "A `ToyTeacher` sharing `models`' text encoder, with a copy of its denoiser holding `state`."
+    unet = copy.deepcopy(models.unet); unet.load_state_dict(state)
+    return ToyTeacher(unet.eval().requires_grad_(False), models.text_encoder, models.tokenizer)
+
+@torch.no_grad()
+def refresh_teacher_cache(cache: dict, losses: dict, models: ToyTeacher, reward, guidance: float, batch: int = 64,
+                          progress: bool = True) -> dict:
+    "The cache's pool (same noise and prompts) with every K's targets recomputed by `models`."
+    from tqdm.auto import tqdm
+    n, outs = len(cache["prompts"]), {K: [] for K in cache["out"]}
+    for j in tqdm(range(0, n, batch), desc="refresh cache", disable=not progress, leave=False):
+        _, tc = toy_conds(models, cache["prompts"][j:j + batch], guidance)
+        for K in outs:
+            outs[K].append(losses[K].teacher_out(models.unet, cache["noise"][j:j + batch], tc, toy_decode, reward, cache["pv"][j:j + batch]))
+    return dict(cache, out={K: TeacherOut.cat(o) for K, o in outs.items()})
+
+def target_drift(old: dict, new: dict) -> dict:
+    "How far the cached targets moved between two caches of one pool: relative mean squared x0 change, mean reward change."
+    num = den = 0.0; dr = []
+    for K in old["out"]:
+        a, b = old["out"][K], new["out"][K]
+        if a.x0 is not None:
+            for k in a.x0: num += float((b.x0[k] - a.x0[k]).pow(2).sum()); den += float(a.x0[k].pow(2).sum())
+        if a.reward is not None: dr.append(float((b.reward - a.reward).mean()))
+    return dict(drift_x0=num / max(den, 1e-12), drift_reward=float(np.mean(dr)) if dr else float("nan"))
+
+# %% ../nbs/14_toy_train.ipynb #e19ef96c
 from .toy_models import _save_ckpt, _load_ckpt, run_jobs   # atomic checkpoint write; resume only with the same meta; process pools
 
 def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence[dict], Ks=(3, 5, 8), N: int = 50,
                       steps: int = 300, batch: int = 32, lr: float = 2e-5, seed: int = 0, alpha: dict | float = 1.0,
                       teacher_guidance: float = 1.0, cache_size: int = 1024, cache: dict | None = None,
-                      ckpt_path=None, ckpt_every: int = 50, progress: bool = True, on_nonfinite: str = "stop", tag: str = "", **overrides):
+                      ckpt_path=None, ckpt_every: int = 50, progress: bool = True, on_nonfinite: str = "stop", tag: str = "",
+                      teacher_ema: float = 1.0, refresh_every: int = 0, **overrides):
     """Train one K-agnostic student with a baseline `method`; returns (student unet, per-step log). `tag` (e.g. a `fingerprint` of the teacher and reward) is part of the checkpoint's identity.
-    The teacher's targets come from `cache` (or one built from `cache_size` pairs); `cache_size=0` without a cache: fresh (noise, prompt) pairs every step, the teacher run on the fly."""
+    The teacher's targets come from `cache` (or one built from `cache_size` pairs); `cache_size=0` without a cache: fresh (noise, prompt) pairs every step, the teacher run on the fly.
+    `teacher_ema < 1`: the teacher is an EMA of the student (decay `teacher_ema`, starting from the frozen teacher); a cache is then rebuilt from it every `refresh_every` steps (0: never)."""
     if on_nonfinite not in ("stop", "skip"): raise ValueError(f"on_nonfinite must be 'stop' or 'skip', got {on_nonfinite!r}")
+    if not 0 < teacher_ema <= 1: raise ValueError(f"teacher_ema must be in (0, 1], got {teacher_ema}")
+    if refresh_every < 0: raise ValueError(f"refresh_every must be >= 0 (0: never), got {refresh_every}")
     from tqdm.auto import tqdm
     losses = make_losses(method, Ks, N, alpha, **overrides)
     fresh = cache is None and cache_size == 0
@@ -93,22 +127,34 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
     torch.manual_seed(seed)
     student = copy.deepcopy(models.unet).train().requires_grad_(True)
     opt = torch.optim.AdamW(student.parameters(), lr=lr, weight_decay=0.0)
-    log, start = [], 0
+    ema = EMATeacher(models.unet, teacher_ema) if teacher_ema < 1 else None
+    refresh = ema is not None and not fresh and refresh_every > 0
+    log, start, src = [], 0, None          # src: the EMA weights the cache was last rebuilt from (None: the frozen teacher's)
     meta = dict(method=method, Ks=list(Ks), N=N, batch=batch, lr=lr, seed=seed, alpha=alpha, teacher_guidance=teacher_guidance,
-                cache_size=0 if fresh else len(cache["prompts"]), on_nonfinite=on_nonfinite, overrides=overrides, tag=tag)
+                cache_size=0 if fresh else len(cache["prompts"]), on_nonfinite=on_nonfinite, overrides=overrides, tag=tag,
+                **(dict(teacher_ema=teacher_ema, refresh_every=refresh_every) if ema is not None else {}))
     if (st := _load_ckpt(ckpt_path, meta)) is not None:     # another configuration's checkpoint is overwritten, never resumed
         student.load_state_dict(st["student"]); opt.load_state_dict(st["opt"]); log, start = st["log"], st["step"]
         for K, g in st["gates"].items(): losses[K].gate.load_state_dict(g)
+        if ema is not None: ema.model.load_state_dict(st["ema"])
+        if (src := st.get("cache_src")) is not None:         # the cache as it was: rebuilt from the weights it was built from
+            cache = refresh_teacher_cache(cache, losses, _with_unet(models, src), reward, teacher_guidance, progress=progress)
     Ks, counted = list(losses), {r["K"] for r in log if "gflop" in r}
     bar = tqdm(range(start, steps), desc=f"{method}", disable=not progress, initial=start, total=steps)
     for step in bar:
-        t_step = time.perf_counter()
+        t_step, extra = time.perf_counter(), {}
+        if refresh and step and step % refresh_every == 0:      # the EMA teacher's targets for the whole pool, now
+            old = cache
+            src = {k: v.clone() for k, v in ema.model.state_dict().items()}
+            cache = refresh_teacher_cache(cache, losses, _with_unet(models, src), reward, teacher_guidance, progress=False)
+            extra = dict(refresh_s=time.perf_counter() - t_step, **target_drift(old, cache))
+            t_step = time.perf_counter()
         rng = np.random.default_rng([seed, step])
         K = Ks[int(rng.integers(len(Ks)))]
         if fresh:      # new pairs; the teacher's trajectory is computed inside the step
             prompts = [records[i]["prompt"] for i in rng.integers(len(records), size=batch)]
             noise = torch.randn(batch, 12, 16, 16, generator=torch.Generator().manual_seed(int(rng.integers(2**31))))
-            teacher, pv, tout = models.unet, prompt_vectors(prompts), None
+            teacher, pv, tout = (ema if ema is not None else models.unet), prompt_vectors(prompts), None
         else:
             idx = torch.from_numpy(rng.integers(len(cache["prompts"]), size=batch))
             prompts = [cache["prompts"][i] for i in idx.tolist()]
@@ -123,11 +169,13 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
         except FloatingPointError as e:        # raised before the optimiser step: the weights are untouched
             if on_nonfinite == "stop": raise FloatingPointError(f"{method}: step {step} (K={K}): {e}") from None
             log.append(dict(step=step, K=K, skipped=str(e))); continue
-        log.append(dict(step=step, K=K, **st, step_s=time.perf_counter() - t_step))   # wall time: kept across a resume
+        if ema is not None and not fresh: ema.update(student)     # (on the fly, train_step updates the teacher it was given)
+        log.append(dict(step=step, K=K, **st, step_s=time.perf_counter() - t_step, **extra))   # wall time: kept across a resume
         if progress and step % 10 == 0: bar.set_postfix(r_S=f"{st.get('reward_student', float('nan')):.2f}", g=f"{st['gate_mean']:.2f}")
         if ckpt_path is not None and ((step + 1) % ckpt_every == 0 or step + 1 == steps):
             _save_ckpt(ckpt_path, dict(step=step + 1, meta=meta, student=student.state_dict(), opt=opt.state_dict(), log=log,
-                              gates={K: lf.gate.state_dict() for K, lf in losses.items()}))
+                              gates={K: lf.gate.state_dict() for K, lf in losses.items()},
+                              **(dict(ema=ema.model.state_dict(), cache_src=src) if ema is not None else {})))
     return student.eval(), log
 
 # %% ../nbs/14_toy_train.ipynb #fa292103
