@@ -9,6 +9,7 @@ evaluates it at 3 NFE as the `evaluate` stage does (experiments/cache_vs_fresh.p
 
 Run after `dvc repro` and experiments/ema_teacher.py:
   OMP_NUM_THREADS=1 .venv/bin/python experiments/grpo_reference.py [--group 4] [--eta 0.7] [--lr 2e-5] [--out F]
+  OMP_NUM_THREADS=1 .venv/bin/python experiments/grpo_reference.py --base --out experiments/results/grpo_base.json   (the start)
 Writes experiments/results/grpo_reference.json (or --out) and prints a markdown table;
 `python experiments/grpo_reference.py --render F [F ...]` prints the table of several runs.
 """
@@ -28,6 +29,7 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lr", type=float, default=None, help="default: the students stage's lr (params.yaml)")
     ap.add_argument("--out", default="experiments/results/grpo_reference.json")
+    ap.add_argument("--base", action="store_true", help="only evaluate the untrained policy (the teacher's weights, no CFG)")
     a = ap.parse_args()
     from rats.world import load_jsonl
     from rats.toy_models import load_teacher
@@ -42,6 +44,10 @@ def main():
     train = load_jsonl("data/prompts/train.jsonl")
     models = load_teacher("models/teacher")
     reward = load_reward("models/rewards/r_train", bound=S["reward_bound"])
+    if a.base:
+        res = dict(arm=f"base: the teacher's weights, {a.K} NFE, no CFG (GRPO's start)", **evaluate_student(P, models, models.unet, a.K),
+                   train_wall_s=0.0, steps_s=0.0)
+        Path(a.out).write_text(json.dumps(res, indent=1)); print(render(res)); return
     cfg = GRPOConfig(K=a.K, eta=a.eta, group=a.group)
     n_prompts = S["batch"] // cfg.group
     torch.manual_seed(a.seed)
