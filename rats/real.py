@@ -162,13 +162,13 @@ def build_reward(spec: dict, video: bool = False, device=None) -> nn.Module:
     if video: r = VideoFrameReward(r, stride=spec.get("frame_stride", 1), max_frames=spec.get("max_frames"))
     return r
 
-# %% ../nbs/25_real.ipynb #fffe76e5
+# %% ../nbs/25_real.ipynb #2a42a5eb
 def run_name(method: str, K: int) -> str: return f"{method}_k{K}"
 
 def run_settings(params: dict, method: str, K: int) -> dict:
-    "Everything that decides a run's result (its checkpoints are kept only while this stays the same)."
+    "Everything that decides a run's result but its length (its checkpoints are kept only while this stays the same)."
     return dict(seed=params["seed"], model=params["model"], method=method, K=K,
-                train={k: v for k, v in params["train"].items() if k not in ("methods", "nfes", "launcher", "save_every")},
+                train={k: v for k, v in params["train"].items() if k not in ("methods", "nfes", "launcher", "save_every", "steps")},
                 reward=params["rewards"][params["train"]["reward"]], prompts=params["prompts"]["train"])
 
 def run_config(adapter, params: dict, method: str, K: int):
