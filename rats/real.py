@@ -18,7 +18,7 @@ __all__ = ['REAL_SCHEMA', 'REWARD_KEYS', 'DTYPES', 'validate_real', 'read_prompt
            'build_pipeline', 'build_adapter', 'build_reward', 'run_name', 'run_settings', 'run_config', 'train_run',
            'launch_run', 'sample', 'evaluate_models', 'table1', 'main']
 
-# %% ../nbs/25_real.ipynb #15309cd1
+# %% ../nbs/25_real.ipynb #26e0628c
 def _pos(v): return None if v > 0 else "must be > 0"
 def _nonneg(v): return None if v >= 0 else "must be >= 0"
 def _oneof(*opts): return lambda v: None if v in opts else f"must be one of {list(opts)}"
@@ -36,7 +36,7 @@ REAL_SCHEMA: dict[str, tuple[type, Callable | None]] = {
     "train.batch": (int, _pos), "train.lr": (float, _pos), "train.rank": (int, _pos), "train.alpha": (dict, None),
     "train.tau": (float, _pos), "train.gate_normalize": (bool, None), "train.reward": (str, None),
     "train.save_every": (int, _nonneg), "train.gradient_checkpointing": (bool, None), "train.decode_checkpoint": (bool, None),
-    "train.launcher": (str, None),
+    "train.launcher": (str, None), "train.cache_size": (int, _nonneg),
     "rewards": (dict, None),
     "evaluate.teacher_nfes": (list, _ints()), "evaluate.repeats": (int, _pos), "evaluate.batch": (int, _pos),
     "evaluate.samples_saved": (int, _nonneg),
@@ -162,7 +162,7 @@ def build_reward(spec: dict, video: bool = False, device=None) -> nn.Module:
     if video: r = VideoFrameReward(r, stride=spec.get("frame_stride", 1), max_frames=spec.get("max_frames"))
     return r
 
-# %% ../nbs/25_real.ipynb #2a42a5eb
+# %% ../nbs/25_real.ipynb #cb2c64c4
 def run_name(method: str, K: int) -> str: return f"{method}_k{K}"
 
 def run_settings(params: dict, method: str, K: int) -> dict:
@@ -210,7 +210,8 @@ def train_run(params: dict, method: str, K: int, root=".", pipe=None, reward=Non
             if m["guidance"] > 1:
                 kw.update(teacher_velocity_fn=cfg_velocity_fn(m["guidance"]), encode_kwargs=dict(negative=m["negative_prompt"]))
         train(ad, tr, reward, read_prompts(root / params["prompts"]["train"]), run_config(ad, params, method, K), t["steps"], out,
-              batch=t["batch"], lr=t["lr"], save_every=t["save_every"], seed=params["seed"], accelerator=acc, progress=progress, **kw)
+              batch=t["batch"], lr=t["lr"], save_every=t["save_every"], seed=params["seed"], accelerator=acc, progress=progress,
+              cache_size=t["cache_size"], **kw)
     finally:
         tr.unload_lora()
         if getattr(tr, "is_gradient_checkpointing", False): tr.disable_gradient_checkpointing()
