@@ -50,7 +50,7 @@ def test_ddp_replicas_stay_in_sync():
     assert moved > 0, "training did not change the weights"
 
 
-def _accelerate_worker(rank, world, port, out, tmp):
+def _accelerate_worker(rank, world, port, out, tmp, cache_size=0):
     "One process of `rats.train.train` under accelerate (CPU, gloo): 2 steps, then the same run resumed to 3."
     warnings.filterwarnings("ignore")
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), LOCAL_RANK=str(rank),
@@ -70,7 +70,7 @@ def _accelerate_worker(rank, world, port, out, tmp):
     def student():
         torch.manual_seed(100 + rank)                 # a different adapter init per process: DDP must broadcast rank 0's
         return add_lora(get_dummy_flux_components()["transformer"], rank=4)
-    kw = dict(batch=1, lr=1e-2, save_every=1, progress=False)
+    kw = dict(batch=1, lr=1e-2, save_every=1, progress=False, cache_size=cache_size)
     acc = Accelerator(cpu=True)
     assert acc.num_processes == world, acc.num_processes
     train(ad, student(), red, prompts, cfg, 2, tmp, accelerator=acc, **kw)
@@ -85,13 +85,16 @@ def _accelerate_worker(rank, world, port, out, tmp):
     dist.destroy_process_group()
 
 @pytest.mark.slow
-def test_accelerate_two_processes_stay_in_sync_and_resume(tmp_path):
+@pytest.mark.parametrize("cache_size", [0, 4], ids=["on_the_fly", "cached_teacher"])
+def test_accelerate_two_processes_stay_in_sync_and_resume(tmp_path, cache_size):
     ctx = mp.get_context("spawn")
     q = ctx.SimpleQueue()
-    mp.start_processes(_accelerate_worker, args=(2, _free_port(), q, str(tmp_path)), nprocs=2, join=True, start_method="spawn")
+    mp.start_processes(_accelerate_worker, args=(2, _free_port(), q, str(tmp_path), cache_size), nprocs=2, join=True, start_method="spawn")
     diff, steps, world, moved = q.get()
     assert diff == 0.0, f"replicas differ by {diff}"
     assert moved > 0, "the adapter did not train"
     assert steps == [0, 1, 2] and world == 2
     assert (tmp_path / "checkpoints" / "step_3" / "complete").exists()
     assert (tmp_path / "lora" / "pytorch_lora_weights.safetensors").exists()
+    if cache_size:      # each process built and saved its own share of the pool
+        assert {p.name for p in tmp_path.glob("teacher_pool_rank*.pt")} == {"teacher_pool_rank0.pt", "teacher_pool_rank1.pt"}
