@@ -49,19 +49,20 @@ def latest_checkpoint(output_dir) -> Path | None:
     done = [p for p in d.glob("step_*") if (p / "complete").exists() and p.name[5:].isdigit()] if d.exists() else []
     return max(done, key=lambda p: int(p.name[5:]), default=None)
 
-# %% ../nbs/24_train.ipynb #711617bc
+# %% ../nbs/24_train.ipynb #0ef7d8dc
 def pool_indices(cache_size: int, rank: int = 0, world: int = 1) -> list[int]:
     "The pool pairs process `rank` owns."
     return list(range(rank, cache_size, world))
 
 @torch.no_grad()
 def build_teacher_pool(adapter, rats_loss, teacher, reward, prompts: Sequence[str], idx: Sequence[int], seed: int = 0,
-                       encode_kwargs: dict | None = None, chunk: int = 4) -> dict:
+                       encode_kwargs: dict | None = None, chunk: int = 4, progress: bool = True) -> dict:
     "Pool pairs `idx` (prompt `i mod n`, noise from (seed, i)) with the teacher's targets, on the CPU."
+    from tqdm.auto import tqdm
     ps = [prompts[i % len(prompts)] for i in idx]
     noise = torch.cat([adapter.noise(1, torch.Generator().manual_seed((seed * 1_000_003 + 7_919) * 1_009 + i)) for i in idx])
     outs = []
-    for lo in range(0, len(idx), chunk):
+    for lo in tqdm(range(0, len(idx), chunk), desc="teacher pool", disable=not progress):
         p, z = ps[lo:lo + chunk], noise[lo:lo + chunk]
         t = rats_loss.teacher_out(teacher, z, adapter.encode_prompt(p, **(encode_kwargs or {})), adapter.decode, reward, p)
         outs.append(TeacherOut(*(None if v is None else ({k: x.cpu() for k, x in v.items()} if isinstance(v, dict) else v.cpu()) for v in t)))
@@ -70,7 +71,7 @@ def build_teacher_pool(adapter, rats_loss, teacher, reward, prompts: Sequence[st
 def _to(t: TeacherOut, dev) -> TeacherOut:
     return TeacherOut(*(None if v is None else ({k: x.to(dev) for k, x in v.items()} if isinstance(v, dict) else v.to(dev)) for v in t))
 
-# %% ../nbs/24_train.ipynb #b0cce9c5
+# %% ../nbs/24_train.ipynb #8e03778e
 def train(adapter, student: nn.Module, reward: Callable, prompts: Sequence[str], cfg: RATSConfig, steps: int,
           output_dir, batch: int = 1, lr: float = 1e-4, save_every: int = 0, seed: int = 0, teacher=None,
           teacher_velocity_fn: Callable | None = None, encode_kwargs: dict | None = None, max_grad_norm: float = 1.0,
@@ -117,8 +118,9 @@ def train(adapter, student: nn.Module, reward: Callable, prompts: Sequence[str],
         if saved is not None and saved["meta"] == meta: pool = saved["pool"]
         else:
             pool = build_teacher_pool(adapter, rats_loss, teacher, reward, prompts, pool_indices(cache_size, acc.process_index, acc.num_processes),
-                                      seed, encode_kwargs, chunk=batch)
-            torch.save(dict(meta=meta, pool=pool), f)
+                                      seed, encode_kwargs, chunk=batch, progress=progress and acc.is_main_process)
+            torch.save(dict(meta=meta, pool=pool), f.with_suffix(".tmp"))
+            os.replace(f.with_suffix(".tmp"), f)                 # a run killed while saving leaves no half-written pool
     bar = tqdm(range(start, steps), initial=start, total=steps, desc="rats", disable=not (progress and acc.is_main_process))
     for step in bar:
         ps, g = step_batch(prompts, step, acc.process_index, acc.num_processes, batch, seed)
