@@ -64,6 +64,18 @@ def run_one(job: dict) -> dict:
                 gate_mean_last=float(np.mean([r["gate_mean"] for r in last])),
                 reward_student_last=float(np.mean([r["reward_student"] for r in last])))
 
+def run_jobs(jobs: list, workers: int = 2) -> tuple[list, float]:
+    "Each job in its own process (`run_one` through `--job`, one thread), `workers` at a time: (rows in job order, wall seconds)."
+    def launch(job):
+        out = subprocess.run([sys.executable, __file__, "--job", json.dumps(job)], capture_output=True, text=True,
+                             env={**os.environ, "OMP_NUM_THREADS": "1"})
+        if out.returncode: raise RuntimeError(f"{job} failed:\n{out.stderr[-3000:]}")
+        print(f"done: {job}", file=sys.stderr, flush=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(workers) as ex: rows = list(ex.map(launch, jobs))
+    return rows, time.perf_counter() - t0
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
@@ -74,16 +86,9 @@ def main():
     if a.job:                                   # a worker: one run, its result as JSON on stdout's last line
         print(json.dumps(run_one(json.loads(a.job)))); return
     jobs = [dict(mode=m, seed=s) for s in a.seeds for m in ("fresh", "cached")]   # the slow arm first
-    def launch(job):
-        out = subprocess.run([sys.executable, __file__, "--job", json.dumps(job)], capture_output=True, text=True,
-                             env={**os.environ, "OMP_NUM_THREADS": "1"})
-        if out.returncode: raise RuntimeError(f"{job} failed:\n{out.stderr[-3000:]}")
-        print(f"done: {job}", file=sys.stderr, flush=True)
-        return json.loads(out.stdout.strip().splitlines()[-1])
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(a.workers) as ex: rows = list(ex.map(launch, jobs))
+    rows, wall = run_jobs(jobs, a.workers)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text(json.dumps(dict(rows=rows, wall_s=time.perf_counter() - t0), indent=1))
+    Path(a.out).write_text(json.dumps(dict(rows=rows, wall_s=wall), indent=1))
     cols = ["mode", "seed", "acc", "acc_specified", "acc_open", "reward_r_train", "reward_r_dual", "reward_r_lowpass", "fd",
             "gate_mean_last", "train_wall_s", "steps_s"]
     print("| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))

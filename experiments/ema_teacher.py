@@ -16,11 +16,11 @@ Run after `dvc repro` (it needs models/teacher, models/rewards, models/feature_n
   OMP_NUM_THREADS=1 .venv/bin/python experiments/ema_teacher.py [--decay 0.995] [--workers 2]
 Writes experiments/results/ema_teacher.json and prints a markdown table.
 """
-import argparse, json, os, subprocess, sys, time
-from concurrent.futures import ThreadPoolExecutor
+import argparse, json, sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cache_vs_fresh import run_jobs
 
 def main():
     ap = argparse.ArgumentParser()
@@ -35,16 +35,9 @@ def main():
             + [dict(arm=f"ema/refresh {R}", mode="cached", teacher_ema=d, refresh_every=R) for R in a.refresh]
             + [dict(arm="frozen/cached", mode="cached")])
     for j in jobs: j["seed"] = a.seed
-    def launch(job):
-        out = subprocess.run([sys.executable, str(HERE / "cache_vs_fresh.py"), "--job", json.dumps(job)], capture_output=True, text=True,
-                             env={**os.environ, "OMP_NUM_THREADS": "1"})
-        if out.returncode: raise RuntimeError(f"{job} failed:\n{out.stderr[-3000:]}")
-        print(f"done: {job['arm']}", file=sys.stderr, flush=True)
-        return json.loads(out.stdout.strip().splitlines()[-1])
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(a.workers) as ex: rows = list(ex.map(launch, jobs))
+    rows, wall = run_jobs(jobs, a.workers)          # each arm is cache_vs_fresh.py's run_one in its own process
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text(json.dumps(dict(decay=d, rows=rows, wall_s=time.perf_counter() - t0), indent=1))
+    Path(a.out).write_text(json.dumps(dict(decay=d, rows=rows, wall_s=wall), indent=1))
     print(render(rows, d))
 
 def render(rows, decay):
