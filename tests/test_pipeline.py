@@ -1,27 +1,14 @@
 "The DVC pipeline end to end on the smoke profile, in a copy of the repository (as a fresh clone would run it)."
 import json, os, shutil, subprocess, sys
-from pathlib import Path
 import pytest
 import yaml
-
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-
-def _run(args, cwd, env):
-    out = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
-    assert out.returncode == 0, f"{' '.join(map(str, args))} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
-    return out.stdout + out.stderr
+from _repo import BIN, run_ok as _run, copy_worktree
 
 @pytest.fixture(scope="module")
 def smoke_repo(tmp_path_factory):
     "A copy of the working tree (tracked and unignored files, no outputs), with the smoke profile as params.yaml, after `dvc pull && dvc repro`."
-    repo = tmp_path_factory.mktemp("smoke") / "repo"
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
-    for f in files:
-        if (ROOT / f).is_file():
-            (repo / f).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(ROOT / f, repo / f)
-    for out in ("metrics", "plots", "reports", "data", "samples", "logs", "models", "checkpoints"):
-        shutil.rmtree(repo / out, ignore_errors=True)
+    repo = copy_worktree(tmp_path_factory.mktemp("smoke") / "repo",
+                         skip=[f"{out}/" for out in ("metrics", "plots", "reports", "data", "samples", "logs", "models", "checkpoints")])
     shutil.copy(repo / "profiles" / "smoke.yaml", repo / "params.yaml")
     env = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1", "OMP_NUM_THREADS": "1"}
     _run(["git", "init", "-q"], repo, env)

@@ -1,28 +1,13 @@
 "The paper's-setting pipeline (`real/dvc.yaml`) end to end on tiny random-weight FLUX and Wan, in a copy of the repository."
-import json, os, shutil, subprocess, sys
-from pathlib import Path
+import json, os, shutil, subprocess
 import pytest
-import torch
 import yaml
-
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-
-def _run(args, cwd, env):
-    out = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
-    assert out.returncode == 0, f"{' '.join(map(str, args))} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
-    return out.stdout + out.stderr
-
-def _copy_repo(dst: Path) -> Path:
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
-    for f in files:
-        if (ROOT / f).is_file() and not f.startswith(("samples/", "reports/", "models/", "logs/", "plots/", "metrics/", "real/checkpoints/")):
-            (dst / f).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(ROOT / f, dst / f)
-    return dst
+from _repo import BIN, run_ok as _run, copy_worktree
 
 @pytest.fixture(scope="module")
 def real_repo(tmp_path_factory):
-    repo = _copy_repo(tmp_path_factory.mktemp("real") / "repo")
+    repo = copy_worktree(tmp_path_factory.mktemp("real") / "repo",
+                         skip=("samples/", "reports/", "models/", "logs/", "plots/", "metrics/", "real/checkpoints/"))
     env = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1", "OMP_NUM_THREADS": "1"}
     _run(["git", "init", "-q"], repo, env)
     return repo, env
