@@ -10,7 +10,7 @@ from typing import Any, Callable
 import yaml
 
 # %% auto #0
-__all__ = ['SCHEMA', 'STUDENT_KS', 'INPUTS', 'ParamsError', 'parse_horizons', 'validate_params', 'check', 'main']
+__all__ = ['SCHEMA', 'STUDENT_KS', 'INPUTS', 'ParamsError', 'check_schema', 'parse_horizons', 'validate_params', 'check', 'main']
 
 # %% ../nbs/08_params.ipynb #10491b51
 class ParamsError(ValueError):
@@ -44,14 +44,39 @@ SCHEMA: dict[str, tuple[type, Callable | None]] = {
 STUDENT_KS = (3, 5, 8)
 INPUTS = ("data/prompts/train.jsonl", "data/prompts/eval.jsonl")
 
-# %% ../nbs/08_params.ipynb #597dc900
-def _flatten(d: dict, prefix: str = "") -> dict:
+# %% ../nbs/08_params.ipynb #f973267d
+def _flatten(d: dict, prefix: str = "", keep: tuple = ()) -> dict:
+    "Nested groups to dotted keys; a key in `keep` holds a mapping as its value and is not descended into."
     out = {}
     for k, v in d.items():
         key = f"{prefix}{k}"
-        if isinstance(v, dict): out.update(_flatten(v, key + "."))
+        if isinstance(v, dict) and key not in keep: out.update(_flatten(v, key + ".", keep))
         else: out[key] = v
     return out
+
+def _is(v, typ) -> bool:
+    "`isinstance` for params: a bool is never an int or a float, an int is a float."
+    if typ is float: return isinstance(v, (int, float)) and not isinstance(v, bool)
+    if typ is bool: return isinstance(v, bool)
+    return isinstance(v, typ) and not isinstance(v, bool)
+
+def _tname(typ) -> str: return " or ".join("null" if t is type(None) else t.__name__ for t in (typ if isinstance(typ, tuple) else (typ,)))
+
+def check_schema(params: dict, schema: dict, name: str, keep: tuple = ()) -> dict:
+    "Flatten `params` and check it against `schema` (dotted key: (type, check)): no unknown key, none missing, each of its type and passing its check. Raises `ParamsError` with one line; returns the flat dict."
+    def fail(key, msg): raise ParamsError(f"{name}: {key}: {msg}")
+    if not isinstance(params, dict): raise ParamsError(f"{name}: expected a mapping of groups to knobs, got {type(params).__name__}")
+    flat = _flatten(params, keep=keep)
+    for key in flat:
+        if key not in schema:
+            close = [k for k in schema if k.split(".")[-1] == key.split(".")[-1] or k.startswith(key.rsplit(".", 1)[0] + ".")]
+            fail(key, "unknown key" + (f" (known in this group: {', '.join(sorted(close)[:6])})" if close else ""))
+    for key, (typ, check) in schema.items():
+        if key not in flat: fail(key, "missing")
+        v = flat[key]
+        if not _is(v, typ): fail(key, f"must be {_tname(typ)}, got {v!r} ({type(v).__name__})")
+        if check and (msg := check(v)): fail(key, f"{msg}, got {v!r}")
+    return flat
 
 def parse_horizons(spec: str):
     "'all' | 'final' | comma-separated boundary indices ('1,3' or '-1')."
@@ -63,19 +88,7 @@ def parse_horizons(spec: str):
 def validate_params(params: dict, root: str | Path | None = None, name: str = "params.yaml") -> dict:
     "Check a params dict against `SCHEMA` (and the cross-field rules); raises `ParamsError` with one line. Returns the flat dict."
     def fail(key, msg): raise ParamsError(f"{name}: {key}: {msg}")
-    if not isinstance(params, dict): raise ParamsError(f"{name}: expected a mapping of stages to knobs, got {type(params).__name__}")
-    flat = _flatten(params)
-    for key in flat:
-        if key not in SCHEMA:
-            close = [k for k in SCHEMA if k.split(".")[-1] == key.split(".")[-1] or k.startswith(key.rsplit(".", 1)[0] + ".")]
-            fail(key, "unknown key" + (f" (known in this group: {', '.join(sorted(close)[:6])})" if close else ""))
-    for key, (typ, check) in SCHEMA.items():
-        if key not in flat: fail(key, "missing")
-        v = flat[key]
-        ok = isinstance(v, bool) if typ is bool else (isinstance(v, (int, float)) and not isinstance(v, bool) if typ is float
-              else isinstance(v, typ) and not isinstance(v, bool))
-        if not ok: fail(key, f"must be {typ.__name__}, got {v!r} ({type(v).__name__})")
-        if check and (msg := check(v)): fail(key, f"{msg}, got {v!r}")
+    flat = check_schema(params, SCHEMA, name)
     from rats.toy_models import TEACHER_CONFIGS
     if flat["teacher.config"] not in TEACHER_CONFIGS: fail("teacher.config", f"must be one of {list(TEACHER_CONFIGS)}, got {flat['teacher.config']!r}")
     if flat["students.N"] < max(STUDENT_KS):

@@ -82,7 +82,7 @@ def method_config(method: str, **overrides) -> RATSConfig:
     if method not in METHODS: raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}")
     return RATSConfig(**{**overrides, **METHODS[method]})
 
-# %% ../nbs/06_step.ipynb #f720c57c
+# %% ../nbs/06_step.ipynb #b9478fe2
 def _freeze(m):
     if isinstance(m, nn.Module) and any(p.requires_grad for p in m.parameters()): m.requires_grad_(False)
 
@@ -92,10 +92,18 @@ class TeacherOut(NamedTuple):
     sample: Tensor | None
     reward: Tensor | None
 
+    def apply(self, f: Callable) -> "TeacherOut":
+        "`f` applied to every tensor (the x0 at each horizon, the sample, the reward); a missing field stays None."
+        g = lambda v: None if v is None else f(v)
+        return TeacherOut(None if self.x0 is None else {k: f(v) for k, v in self.x0.items()}, g(self.sample), g(self.reward))
+
     def take(self, idx) -> "TeacherOut":
         "Rows `idx` of every field (a cache's batch)."
-        t = lambda v: None if v is None else v[idx]
-        return TeacherOut(None if self.x0 is None else {k: v[idx] for k, v in self.x0.items()}, t(self.sample), t(self.reward))
+        return self.apply(lambda v: v[idx])
+
+    def to(self, *args, **kwargs) -> "TeacherOut":
+        "Every field moved or cast, with `Tensor.to`'s arguments (a pool kept on the CPU, a batch sent to the GPU)."
+        return self.apply(lambda v: v.to(*args, **kwargs))
 
     @staticmethod
     def cat(parts: Sequence["TeacherOut"]) -> "TeacherOut":

@@ -47,12 +47,11 @@ def make_losses(method: str, Ks: Sequence[int], N: int, alpha: dict | float, **o
                           velocity_fn=model_velocity, teacher_velocity_fn=teacher_velocity_fn)
     return out
 
-# %% ../nbs/14_toy_train.ipynb #11a7fc3a
+# %% ../nbs/14_toy_train.ipynb #65fc41f5
 @torch.no_grad()
 def build_teacher_cache(losses: dict, models: ToyTeacher, reward, records: Sequence[dict], size: int, guidance: float,
                         seed: int = 0, batch: int = 64, progress: bool = True, part: tuple[int, int] = (0, 1)) -> dict:
     "For `size` (noise, prompt) pairs: per K, the teacher's targets; returns dict(noise, prompts, pv, out={K: TeacherOut}). `part=(i, n)`: only the i-th of n contiguous shares of the batches (see `merge_caches`)."
-    from tqdm.auto import tqdm
     rng = np.random.default_rng([seed, 7])
     prompts = [records[i]["prompt"] for i in rng.integers(len(records), size=size)]
     noise = torch.randn(size, 12, 16, 16, generator=torch.Generator().manual_seed(seed + 7))
@@ -62,19 +61,26 @@ def build_teacher_cache(losses: dict, models: ToyTeacher, reward, records: Seque
     lo, hi = (starts[0], min(starts[-1] + batch, size)) if starts else (0, 0)
     prompts, noise = prompts[lo:hi], noise[lo:hi]
     pv = prompt_vectors(prompts)
+    out = _teacher_targets(losses, models, reward, noise, prompts, pv, guidance, batch, progress,
+                           "teacher cache" + (f" ({i + 1}/{n})" if n > 1 else ""))
+    return dict(noise=noise, prompts=prompts, pv=pv, out=out)
+
+def _teacher_targets(losses: dict, models: ToyTeacher, reward, noise, prompts, pv, guidance, batch, progress, desc) -> dict:
+    "Every K's `TeacherOut` for a pool of (noise, prompt) pairs, `batch` at a time (None for an empty pool)."
+    from tqdm.auto import tqdm
     outs = {K: [] for K in losses}
-    for j in tqdm(range(0, hi - lo, batch), desc="teacher cache" + (f" ({i + 1}/{n})" if n > 1 else ""), disable=not progress, leave=False):
+    for j in tqdm(range(0, len(prompts), batch), desc=desc, disable=not progress, leave=False):
         _, tc = toy_conds(models, prompts[j:j + batch], guidance)      # encoded once for every K
         for K, lf in losses.items():
             outs[K].append(lf.teacher_out(models.unet, noise[j:j + batch], tc, toy_decode, reward, pv[j:j + batch]))
-    return dict(noise=noise, prompts=prompts, pv=pv, out={K: TeacherOut.cat(o) if o else None for K, o in outs.items()})
+    return {K: TeacherOut.cat(o) if o else None for K, o in outs.items()}
 
 def merge_caches(parts: Sequence[dict]) -> dict:
     "Concatenate shares of one teacher cache (in order) along the batch."
     return dict(noise=torch.cat([p["noise"] for p in parts]), prompts=[q for p in parts for q in p["prompts"]],
                 pv=torch.cat([p["pv"] for p in parts]), out={K: TeacherOut.cat([p["out"][K] for p in parts]) for K in parts[0]["out"]})
 
-# %% ../nbs/14_toy_train.ipynb #5da130f1
+# %% ../nbs/14_toy_train.ipynb #76041a7b
 from .teacher import EMATeacher
 
 def _with_unet(models: ToyTeacher, state: dict) -> ToyTeacher:
@@ -86,13 +92,8 @@ def _with_unet(models: ToyTeacher, state: dict) -> ToyTeacher:
 def refresh_teacher_cache(cache: dict, losses: dict, models: ToyTeacher, reward, guidance: float, batch: int = 64,
                           progress: bool = True) -> dict:
     "The cache's pool (same noise and prompts) with every K's targets recomputed by `models`."
-    from tqdm.auto import tqdm
-    n, outs = len(cache["prompts"]), {K: [] for K in cache["out"]}
-    for j in tqdm(range(0, n, batch), desc="refresh cache", disable=not progress, leave=False):
-        _, tc = toy_conds(models, cache["prompts"][j:j + batch], guidance)
-        for K in outs:
-            outs[K].append(losses[K].teacher_out(models.unet, cache["noise"][j:j + batch], tc, toy_decode, reward, cache["pv"][j:j + batch]))
-    return dict(cache, out={K: TeacherOut.cat(o) for K, o in outs.items()})
+    return dict(cache, out=_teacher_targets({K: losses[K] for K in cache["out"]}, models, reward, cache["noise"], cache["prompts"],
+                                            cache["pv"], guidance, batch, progress, "refresh cache"))
 
 def target_drift(old: dict, new: dict) -> dict:
     "How far the cached targets moved between two caches of one pool: relative mean squared x0 change, mean reward change."

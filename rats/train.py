@@ -49,7 +49,7 @@ def latest_checkpoint(output_dir) -> Path | None:
     done = [p for p in d.glob("step_*") if (p / "complete").exists() and p.name[5:].isdigit()] if d.exists() else []
     return max(done, key=lambda p: int(p.name[5:]), default=None)
 
-# %% ../nbs/24_train.ipynb #0ef7d8dc
+# %% ../nbs/24_train.ipynb #2dc72214
 def pool_indices(cache_size: int, rank: int = 0, world: int = 1) -> list[int]:
     "The pool pairs process `rank` owns."
     return list(range(rank, cache_size, world))
@@ -65,13 +65,10 @@ def build_teacher_pool(adapter, rats_loss, teacher, reward, prompts: Sequence[st
     for lo in tqdm(range(0, len(idx), chunk), desc="teacher pool", disable=not progress):
         p, z = ps[lo:lo + chunk], noise[lo:lo + chunk]
         t = rats_loss.teacher_out(teacher, z, adapter.encode_prompt(p, **(encode_kwargs or {})), adapter.decode, reward, p)
-        outs.append(TeacherOut(*(None if v is None else ({k: x.cpu() for k, x in v.items()} if isinstance(v, dict) else v.cpu()) for v in t)))
+        outs.append(t.to("cpu"))
     return dict(prompts=ps, noise=noise.cpu(), out=TeacherOut.cat(outs))
 
-def _to(t: TeacherOut, dev) -> TeacherOut:
-    return TeacherOut(*(None if v is None else ({k: x.to(dev) for k, x in v.items()} if isinstance(v, dict) else v.to(dev)) for v in t))
-
-# %% ../nbs/24_train.ipynb #8e03778e
+# %% ../nbs/24_train.ipynb #fb7b97d0
 def train(adapter, student: nn.Module, reward: Callable, prompts: Sequence[str], cfg: RATSConfig, steps: int,
           output_dir, batch: int = 1, lr: float = 1e-4, save_every: int = 0, seed: int = 0, teacher=None,
           teacher_velocity_fn: Callable | None = None, encode_kwargs: dict | None = None, max_grad_norm: float = 1.0,
@@ -127,7 +124,7 @@ def train(adapter, student: nn.Module, reward: Callable, prompts: Sequence[str],
         tout = None
         if pool is not None:           # pairs of this process's pool, drawn from (seed, step, rank)
             idx = torch.randint(len(pool["prompts"]), (batch,), generator=g)
-            ps, noise, tout = [pool["prompts"][i] for i in idx.tolist()], pool["noise"][idx].to(acc.device), _to(pool["out"].take(idx), acc.device)
+            ps, noise, tout = [pool["prompts"][i] for i in idx.tolist()], pool["noise"][idx].to(acc.device), pool["out"].take(idx).to(acc.device)
         else: noise = adapter.noise(batch, g)
         cond = adapter.encode_prompt(ps, **(encode_kwargs or {}))
         stats = train_step(rats_loss, model, teacher, opt, noise, cond, adapter.decode, reward, ps, max_grad_norm=max_grad_norm, teacher_out=tout)
