@@ -68,14 +68,14 @@ class LoraTeacher:
         with torch.no_grad(), adapters_disabled(self.model): return self.model(*args, **kwargs)
     def update(self, student): pass
 
-# %% ../nbs/22_lora.ipynb #fa311055
-def save_lora(model, save_directory, pipeline_cls=None, adapter_name: str = "default") -> Path:
-    "Save `model`'s LoRA with diffusers' API (`<Pipeline>.save_lora_weights`, safetensors, config as metadata)."
+# %% ../nbs/22_lora.ipynb #1772511d
+def save_lora(model, save_directory, pipeline_cls=None, adapter_name: str = "default", state_dict: dict | None = None) -> Path:
+    "Save `model`'s LoRA with diffusers' API (`<Pipeline>.save_lora_weights`, safetensors, config as metadata). `state_dict`: the model's weights gathered elsewhere (a sharded model's, `rats.train.trainable_state`)."
     from peft.utils import get_peft_model_state_dict
     if not has_adapters(model): raise ValueError("model has no LoRA adapter to save")
     if pipeline_cls is None:
         from diffusers import FluxPipeline as pipeline_cls
-    sd = get_peft_model_state_dict(model, adapter_name=adapter_name)
+    sd = get_peft_model_state_dict(model, state_dict=state_dict, adapter_name=adapter_name)
     meta = model.peft_config[adapter_name].to_dict()
     pipeline_cls.save_lora_weights(save_directory, transformer_lora_layers=sd, safe_serialization=True,
                                    transformer_lora_adapter_metadata=meta)

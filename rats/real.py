@@ -18,7 +18,7 @@ __all__ = ['REAL_SCHEMA', 'REWARD_KEYS', 'DTYPES', 'validate_real', 'read_prompt
            'build_pipeline', 'build_adapter', 'build_reward', 'run_name', 'run_settings', 'run_config', 'train_run',
            'launch_run', 'sample', 'evaluate_models', 'table1', 'main']
 
-# %% ../nbs/25_real.ipynb #2606a9c7
+# %% ../nbs/25_real.ipynb #e7edda13
 def _ints(lo=1): return lambda v: None if v and all(isinstance(k, int) and not isinstance(k, bool) and k >= lo for k in v) else f"must be a non-empty list of integers >= {lo}"
 def _methods(v): return None if v and all(m in METHODS for m in v) else f"must be a non-empty list of {list(METHODS)}"
 
@@ -33,7 +33,7 @@ REAL_SCHEMA: dict[str, tuple[type, Callable | None]] = {
     "train.batch": (int, _pos), "train.lr": (float, _pos), "train.rank": (int, _pos), "train.alpha": (dict, None),
     "train.tau": (float, _pos), "train.gate_normalize": (bool, None), "train.reward": (str, None),
     "train.save_every": (int, _nonneg), "train.gradient_checkpointing": (bool, None), "train.decode_checkpoint": (bool, None),
-    "train.launcher": (str, None), "train.cache_size": (int, _nonneg),
+    "train.launcher": (str, None), "train.cache_size": (int, _nonneg), "train.fsdp": (bool, None),
     "rewards": (dict, None),
     "evaluate.teacher_nfes": (list, _ints()), "evaluate.repeats": (int, _pos), "evaluate.batch": (int, _pos),
     "evaluate.samples_saved": (int, _nonneg),
@@ -42,7 +42,7 @@ REWARD_KEYS = {"clip": {"kind", "path", "revision", "processor", "processor_revi
                "hpsv2": {"kind", "path", "arch", "frame_stride", "max_frames"},
                "imagereward": {"kind", "path", "med_config", "frame_stride", "max_frames"}}
 
-# %% ../nbs/25_real.ipynb #6d89903c
+# %% ../nbs/25_real.ipynb #4871493d
 def validate_real(params: dict, root: str | Path | None = None, name: str = "real/params.yaml") -> dict:
     "Check a real-world profile against `REAL_SCHEMA` (`rats.params.check_schema`) and the cross-field rules; raises `ParamsError` with one line. Returns the flat dict."
     def fail(key, msg): raise ParamsError(f"{name}: {key}: {msg}")
@@ -61,6 +61,8 @@ def validate_real(params: dict, root: str | Path | None = None, name: str = "rea
         extra = set(spec) - REWARD_KEYS[spec["kind"]]
         if extra: fail(f"rewards.{r}.{sorted(extra)[0]}", f"unknown key for kind {spec['kind']} (known: {sorted(REWARD_KEYS[spec['kind']])})")
         if not isinstance(spec.get("path"), str): fail(f"rewards.{r}.path", f"must be a hub id, a local path or 'tiny', got {spec.get('path')!r}")
+    if flat["train.fsdp"] and not flat["train.launcher"].strip():
+        fail("train.fsdp", "shards the transformer over several processes: set train.launcher too (e.g. 'accelerate launch --num_processes 8')")
     if flat["train.reward"] not in rw: fail("train.reward", f"must name one of rewards ({list(rw)}), got {flat['train.reward']!r}")
     if flat["model.kind"] == "flux" and flat["model.frames"] != 1: fail("model.frames", f"must be 1 for images (kind flux), got {flat['model.frames']}")
     if flat["model.kind"] == "wan" and (flat["model.frames"] - 1) % 4: fail("model.frames", f"Wan needs frames = 4k + 1, got {flat['model.frames']}")
@@ -142,7 +144,7 @@ def build_reward(spec: dict, video: bool = False, device=None) -> nn.Module:
     if video: r = VideoFrameReward(r, stride=spec.get("frame_stride", 1), max_frames=spec.get("max_frames"))
     return r
 
-# %% ../nbs/25_real.ipynb #cb2c64c4
+# %% ../nbs/25_real.ipynb #11934740
 def run_name(method: str, K: int) -> str: return f"{method}_k{K}"
 
 def run_settings(params: dict, method: str, K: int) -> dict:
@@ -191,10 +193,12 @@ def train_run(params: dict, method: str, K: int, root=".", pipe=None, reward=Non
                 kw.update(teacher_velocity_fn=cfg_velocity_fn(m["guidance"]), encode_kwargs=dict(negative=m["negative_prompt"]))
         train(ad, tr, reward, read_prompts(root / params["prompts"]["train"]), run_config(ad, params, method, K), t["steps"], out,
               batch=t["batch"], lr=t["lr"], save_every=t["save_every"], seed=params["seed"], accelerator=acc, progress=progress,
-              cache_size=t["cache_size"], **kw)
+              cache_size=t["cache_size"], fsdp=t["fsdp"], **kw)
     finally:
-        tr.unload_lora()
-        if getattr(tr, "is_gradient_checkpointing", False): tr.disable_gradient_checkpointing()
+        from torch.distributed.fsdp import FSDPModule
+        if not isinstance(tr, FSDPModule):        # a sharded transformer stays sharded: its process (a launcher's) ends after the run
+            tr.unload_lora()
+            if getattr(tr, "is_gradient_checkpointing", False): tr.disable_gradient_checkpointing()
     return out / "lora"
 
 def launch_run(params_file, method: str, K: int, launcher: str, root=".") -> Path:
