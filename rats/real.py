@@ -18,7 +18,7 @@ __all__ = ['REAL_SCHEMA', 'REWARD_KEYS', 'DTYPES', 'validate_real', 'read_prompt
            'build_pipeline', 'build_adapter', 'build_reward', 'run_name', 'run_settings', 'run_config', 'train_run',
            'launch_run', 'sample', 'evaluate_models', 'table1', 'main']
 
-# %% ../nbs/25_real.ipynb #e7edda13
+# %% ../nbs/25_real.ipynb #e4d60347
 def _ints(lo=1): return lambda v: None if v and all(isinstance(k, int) and not isinstance(k, bool) and k >= lo for k in v) else f"must be a non-empty list of integers >= {lo}"
 def _methods(v): return None if v and all(m in METHODS for m in v) else f"must be a non-empty list of {list(METHODS)}"
 
@@ -34,6 +34,7 @@ REAL_SCHEMA: dict[str, tuple[type, Callable | None]] = {
     "train.tau": (float, _pos), "train.gate_normalize": (bool, None), "train.reward": (str, None),
     "train.save_every": (int, _nonneg), "train.gradient_checkpointing": (bool, None), "train.decode_checkpoint": (bool, None),
     "train.launcher": (str, None), "train.cache_size": (int, _nonneg), "train.fsdp": (bool, None),
+    "train.teacher_ema": (float, lambda v: None if 0 < v <= 1 else "must be in (0, 1] (1: the base weights with the adapter off)"),
     "rewards": (dict, None),
     "evaluate.teacher_nfes": (list, _ints()), "evaluate.repeats": (int, _pos), "evaluate.batch": (int, _pos),
     "evaluate.samples_saved": (int, _nonneg),
@@ -42,7 +43,7 @@ REWARD_KEYS = {"clip": {"kind", "path", "revision", "processor", "processor_revi
                "hpsv2": {"kind", "path", "arch", "frame_stride", "max_frames"},
                "imagereward": {"kind", "path", "med_config", "frame_stride", "max_frames"}}
 
-# %% ../nbs/25_real.ipynb #4871493d
+# %% ../nbs/25_real.ipynb #fd885513
 def validate_real(params: dict, root: str | Path | None = None, name: str = "real/params.yaml") -> dict:
     "Check a real-world profile against `REAL_SCHEMA` (`rats.params.check_schema`) and the cross-field rules; raises `ParamsError` with one line. Returns the flat dict."
     def fail(key, msg): raise ParamsError(f"{name}: {key}: {msg}")
@@ -61,6 +62,8 @@ def validate_real(params: dict, root: str | Path | None = None, name: str = "rea
         extra = set(spec) - REWARD_KEYS[spec["kind"]]
         if extra: fail(f"rewards.{r}.{sorted(extra)[0]}", f"unknown key for kind {spec['kind']} (known: {sorted(REWARD_KEYS[spec['kind']])})")
         if not isinstance(spec.get("path"), str): fail(f"rewards.{r}.path", f"must be a hub id, a local path or 'tiny', got {spec.get('path')!r}")
+    if flat["train.teacher_ema"] < 1 and flat["train.cache_size"]:
+        fail("train.cache_size", f"an EMA teacher (train.teacher_ema = {flat['train.teacher_ema']}) moves, so its targets cannot be cached: set 0, got {flat['train.cache_size']}")
     if flat["train.fsdp"] and not flat["train.launcher"].strip():
         fail("train.fsdp", "shards the transformer over several processes: set train.launcher too (e.g. 'accelerate launch --num_processes 8')")
     if flat["train.reward"] not in rw: fail("train.reward", f"must name one of rewards ({list(rw)}), got {flat['train.reward']!r}")
@@ -144,7 +147,7 @@ def build_reward(spec: dict, video: bool = False, device=None) -> nn.Module:
     if video: r = VideoFrameReward(r, stride=spec.get("frame_stride", 1), max_frames=spec.get("max_frames"))
     return r
 
-# %% ../nbs/25_real.ipynb #11934740
+# %% ../nbs/25_real.ipynb #088098f1
 def run_name(method: str, K: int) -> str: return f"{method}_k{K}"
 
 def run_settings(params: dict, method: str, K: int) -> dict:
@@ -169,7 +172,7 @@ def _prepare_dir(out: Path, settings: dict):
 def train_run(params: dict, method: str, K: int, root=".", pipe=None, reward=None, accelerator=None, progress: bool = True) -> Path:
     "Train the (method, K) LoRA student of a profile; returns the directory of its diffusers LoRA (`<root>/checkpoints/<run>/lora`)."
     from accelerate import Accelerator
-    from rats.lora import add_lora, has_adapters
+    from rats.lora import add_lora, has_adapters, EMALoraTeacher
     from rats.train import train
     root, m, t = Path(root), params["model"], params["train"]
     acc = accelerator or Accelerator(cpu=resolve_device(m["device"]).type == "cpu")
@@ -191,9 +194,10 @@ def train_run(params: dict, method: str, K: int, root=".", pipe=None, reward=Non
             kw = dict(pipeline_cls=WanPipeline)
             if m["guidance"] > 1:
                 kw.update(teacher_velocity_fn=cfg_velocity_fn(m["guidance"]), encode_kwargs=dict(negative=m["negative_prompt"]))
+        teacher = EMALoraTeacher(tr, t["teacher_ema"]) if t["teacher_ema"] < 1 else None    # None: the adapter switched off
         train(ad, tr, reward, read_prompts(root / params["prompts"]["train"]), run_config(ad, params, method, K), t["steps"], out,
               batch=t["batch"], lr=t["lr"], save_every=t["save_every"], seed=params["seed"], accelerator=acc, progress=progress,
-              cache_size=t["cache_size"], fsdp=t["fsdp"], **kw)
+              cache_size=t["cache_size"], fsdp=t["fsdp"], teacher=teacher, **kw)
     finally:
         from torch.distributed.fsdp import FSDPModule
         if not isinstance(tr, FSDPModule):        # a sharded transformer stays sharded: its process (a launcher's) ends after the run

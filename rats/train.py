@@ -13,8 +13,8 @@ from .step import RATSConfig, TeacherOut, train_step
 from .lora import has_adapters, LoraTeacher, save_lora, save_student
 
 # %% auto #0
-__all__ = ['step_batch', 'register_lora_checkpointing', 'latest_checkpoint', 'pool_indices', 'build_teacher_pool', 'shard_model',
-           'trainable_state', 'save_sharded_state', 'load_sharded_state', 'train']
+__all__ = ['step_batch', 'adapter_state', 'load_adapter_state', 'register_lora_checkpointing', 'latest_checkpoint',
+           'pool_indices', 'build_teacher_pool', 'shard_model', 'save_sharded_state', 'load_sharded_state', 'train']
 
 # %% ../nbs/24_train.ipynb #a99cb0c3
 def step_batch(prompts: Sequence[str], step: int, rank: int = 0, world: int = 1, batch: int = 1,
@@ -25,22 +25,28 @@ def step_batch(prompts: Sequence[str], step: int, rank: int = 0, world: int = 1,
     g = torch.Generator().manual_seed((seed * 1_000_003 + step) * 1_009 + rank)
     return [prompts[(start + i) % len(prompts)] for i in range(batch)], g
 
-# %% ../nbs/24_train.ipynb #c2a69589
+# %% ../nbs/24_train.ipynb #34cae49f
+def adapter_state(model: nn.Module) -> dict:
+    "Every adapter weight (`lora_` in its name) in full on the CPU, by name; on a sharded model the shards are gathered (a collective: every process calls it)."
+    full = lambda p: p.full_tensor() if hasattr(p, "full_tensor") else p
+    return {n: full(p).detach().cpu().contiguous() for n, p in model.named_parameters() if "lora_" in n}
+
+def load_adapter_state(model: nn.Module, sd: dict):
+    "Load `adapter_state`'s weights back (unsharded model); a key the model lacks is an error."
+    res = model.load_state_dict(sd, strict=False)
+    if res.unexpected_keys: raise RuntimeError(f"checkpoint has adapter weights the model lacks: {res.unexpected_keys[:3]}")
+
 def register_lora_checkpointing(accelerator, model: nn.Module):
-    "Make `accelerator.save_state` / `load_state` save and restore only `model`'s LoRA adapter (the accelerator's one prepared model)."
-    from peft.utils import get_peft_model_state_dict, set_peft_model_state_dict
+    "Make `accelerator.save_state` / `load_state` save and restore only `model`'s adapters (the accelerator's one prepared model)."
     from safetensors.torch import save_file, load_file
     if len(accelerator._models) != 1:
         raise ValueError(f"the accelerator has prepared {len(accelerator._models)} models; use a fresh Accelerator for each training run")
     def save_hook(models, weights, output_dir):
-        if accelerator.is_main_process:
-            sd = get_peft_model_state_dict(model)
-            save_file({k: v.detach().cpu().contiguous() for k, v in sd.items()}, os.path.join(output_dir, "lora.safetensors"))
+        if accelerator.is_main_process: save_file(adapter_state(model), os.path.join(output_dir, "adapters.safetensors"))
         while weights: weights.pop()                 # accelerate would otherwise write the frozen base too
     def load_hook(models, input_dir):
         while models: models.pop()                   # accelerate would otherwise load full weights into it
-        res = set_peft_model_state_dict(model, load_file(os.path.join(input_dir, "lora.safetensors")))
-        if getattr(res, "unexpected_keys", None): raise RuntimeError(f"checkpoint has keys the adapter lacks: {res.unexpected_keys[:3]}")
+        load_adapter_state(model, load_file(os.path.join(input_dir, "adapters.safetensors")))
     accelerator.register_save_state_pre_hook(save_hook)
     accelerator.register_load_state_pre_hook(load_hook)
 
@@ -69,7 +75,7 @@ def build_teacher_pool(adapter, rats_loss, teacher, reward, prompts: Sequence[st
         outs.append(t.to("cpu"))
     return dict(prompts=ps, noise=noise.cpu(), out=TeacherOut.cat(outs))
 
-# %% ../nbs/24_train.ipynb #97a346c0
+# %% ../nbs/24_train.ipynb #d4a4010a
 def shard_model(model: nn.Module, device_type: str = "cpu") -> nn.Module:
     "FSDP2: broadcast process 0's weights, then `fully_shard` each transformer block (the model's `_no_split_modules`) and the root over all processes (in place)."
     import torch.distributed as dist
@@ -87,31 +93,26 @@ def shard_model(model: nn.Module, device_type: str = "cpu") -> nn.Module:
     fully_shard(model, mesh=mesh)
     return model
 
-def trainable_state(model: nn.Module, optimizer=None) -> tuple[dict, dict | None]:
-    "The full (unsharded) trainable weights, and the optimiser state, on the CPU of process 0 (a collective: every process calls it)."
-    from torch.distributed.checkpoint.state_dict import get_model_state_dict, get_state_dict, StateDictOptions
-    o = StateDictOptions(full_state_dict=True, cpu_offload=True, ignore_frozen_params=True)
-    if optimizer is None: return get_model_state_dict(model, options=o), None
-    return get_state_dict(model, optimizer, options=o)
-
 def save_sharded_state(model: nn.Module, optimizer, path, main: bool):
-    "An FSDP run's checkpoint: the trainable weights (`trainable.safetensors`) and optimiser state (`optimizer.pt`), gathered, written by process 0."
+    "An FSDP run's checkpoint: the adapters (`adapters.safetensors`) and the optimiser state (`optimizer.pt`), gathered, written by process 0."
     from safetensors.torch import save_file
-    msd, osd = trainable_state(model, optimizer)
+    from torch.distributed.checkpoint.state_dict import get_optimizer_state_dict, StateDictOptions
+    sd = adapter_state(model)
+    osd = get_optimizer_state_dict(model, optimizer, options=StateDictOptions(full_state_dict=True, cpu_offload=True))
     if main:
         os.makedirs(path, exist_ok=True)
-        save_file({k: v.contiguous() for k, v in msd.items()}, os.path.join(path, "trainable.safetensors"))
+        save_file(sd, os.path.join(path, "adapters.safetensors"))
         torch.save(osd, os.path.join(path, "optimizer.pt"))
 
 def load_sharded_state(model: nn.Module, optimizer, path):
     "Load `save_sharded_state`'s checkpoint into a sharded model and its optimiser (every process reads it and keeps its shard)."
     from safetensors.torch import load_file
     from torch.distributed.checkpoint.state_dict import set_state_dict, StateDictOptions
-    set_state_dict(model, optimizer, model_state_dict=load_file(os.path.join(path, "trainable.safetensors")),
+    set_state_dict(model, optimizer, model_state_dict=load_file(os.path.join(path, "adapters.safetensors")),
                    optim_state_dict=torch.load(os.path.join(path, "optimizer.pt"), weights_only=False),
                    options=StateDictOptions(full_state_dict=True, strict=False))
 
-# %% ../nbs/24_train.ipynb #78d6b55a
+# %% ../nbs/24_train.ipynb #24b857d7
 def train(adapter, student: nn.Module, reward: Callable, prompts: Sequence[str], cfg: RATSConfig, steps: int,
           output_dir, batch: int = 1, lr: float = 1e-4, save_every: int = 0, seed: int = 0, teacher=None,
           teacher_velocity_fn: Callable | None = None, encode_kwargs: dict | None = None, max_grad_norm: float = 1.0,
@@ -191,7 +192,7 @@ def train(adapter, student: nn.Module, reward: Callable, prompts: Sequence[str],
         if save_every and ((step + 1) % save_every == 0 or step + 1 == steps):
             _save_checkpoint(acc, out, step + 1, (model, opt) if sharded else None)
     acc.wait_for_everyone()
-    full = trainable_state(model)[0] if sharded else None          # gathered by every process
+    full = adapter_state(model) if sharded else None          # gathered by every process
     if acc.is_main_process:
         if lora: save_lora(base, out / "lora", pipeline_cls, state_dict=full)
         else: save_student(base, out / "student")

@@ -100,7 +100,7 @@ def test_accelerate_two_processes_stay_in_sync_and_resume(tmp_path, cache_size):
         assert {p.name for p in tmp_path.glob("teacher_pool_rank*.pt")} == {"teacher_pool_rank0.pt", "teacher_pool_rank1.pt"}
 
 
-def _fsdp_worker(rank, world, port, out, tmp, cache_size=0):
+def _fsdp_worker(rank, world, port, out, tmp, cache_size=0, ema=0.0):
     "DDP for 3 steps straight, then FSDP (the transformer sharded) for 2 steps and the same run resumed to 3: the adapters must agree."
     warnings.filterwarnings("ignore")
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), LOCAL_RANK=str(rank),
@@ -111,21 +111,23 @@ def _fsdp_worker(rank, world, port, out, tmp, cache_size=0):
     from diffusers import FluxPipeline
     from safetensors.torch import load_file
     from rats.flux import get_dummy_flux_components, FluxAdapter
-    from rats.lora import add_lora
+    from rats.lora import add_lora, EMALoraTeacher
     from rats.train import train
     pipe = FluxPipeline(**get_dummy_flux_components()); pipe.set_progress_bar_config(disable=True)
     ad = FluxAdapter(pipe, 16, 16, max_sequence_length=16)
     red = lambda img, c: img[:, 0].mean((1, 2)) - img[:, 1:].mean((1, 2, 3))
     prompts = ["a red circle", "a blue square on the left", "a green triangle", "a yellow dot at the top"]
     cfg = ad.rats_config("rats", K=2, N=4)
-    def student():
+    def run(steps, d, **kw):
         torch.manual_seed(100 + rank)                 # a different adapter init per process: rank 0's must win in both modes
-        return add_lora(get_dummy_flux_components(seed=rank)["transformer"], rank=4)
-    kw = dict(batch=1, lr=1e-2, progress=False, cache_size=cache_size)
-    train(ad, student(), red, prompts, cfg, 3, f"{tmp}/ddp", accelerator=Accelerator(cpu=True), **kw)
-    train(ad, student(), red, prompts, cfg, 2, f"{tmp}/fsdp", accelerator=Accelerator(cpu=True), save_every=1, fsdp=True, **kw)
-    st = student()
-    rows = train(ad, st, red, prompts, cfg, 3, f"{tmp}/fsdp", accelerator=Accelerator(cpu=True), save_every=1, fsdp=True, **kw)
+        st = add_lora(get_dummy_flux_components(seed=rank)["transformer"], rank=4)
+        teacher = EMALoraTeacher(st, ema) if ema else None       # with an EMA teacher: its adapter is sharded and updated too
+        rows = train(ad, st, red, prompts, cfg, steps, f"{tmp}/{d}", accelerator=Accelerator(cpu=True), batch=1, lr=1e-2,
+                     progress=False, cache_size=cache_size, teacher=teacher, **kw)
+        return st, rows
+    run(3, "ddp")
+    run(2, "fsdp", save_every=1, fsdp=True)
+    st, rows = run(3, "fsdp", save_every=1, fsdp=True)
     ps = list(st.parameters())
     local = sum(p.to_local().numel() for p in ps) / sum(p.numel() for p in ps)       # this process's share of the weights
     dist.barrier()
@@ -138,15 +140,15 @@ def _fsdp_worker(rank, world, port, out, tmp, cache_size=0):
     dist.destroy_process_group()
 
 @pytest.mark.slow
-@pytest.mark.parametrize("cache_size", [0, 4], ids=["on_the_fly", "cached_teacher"])
-def test_fsdp_shards_and_trains_what_ddp_trains(tmp_path, cache_size):
+@pytest.mark.parametrize("cache_size,ema", [(0, 0.0), (4, 0.0), (0, 0.5)], ids=["on_the_fly", "cached_teacher", "ema_teacher"])
+def test_fsdp_shards_and_trains_what_ddp_trains(tmp_path, cache_size, ema):
     ctx = mp.get_context("spawn")
     q = ctx.SimpleQueue()
-    mp.start_processes(_fsdp_worker, args=(2, _free_port(), q, str(tmp_path), cache_size), nprocs=2, join=True, start_method="spawn")
+    mp.start_processes(_fsdp_worker, args=(2, _free_port(), q, str(tmp_path), cache_size, ema), nprocs=2, join=True, start_method="spawn")
     dtensors, local, diff, moved, steps = q.get()
     assert dtensors and 0.45 < local < 0.55, f"not sharded: this process holds {local:.2f} of the weights"
     assert moved > 0, "the adapter did not train"
     assert diff < 1e-6, f"FSDP's adapter differs from DDP's by {diff}"
     assert steps == [0, 1, 2]
     files = {p.name for p in (tmp_path / "fsdp" / "checkpoints" / "step_3").iterdir()}
-    assert files == {"complete", "trainable.safetensors", "optimizer.pt"}, files      # the adapter and optimiser only
+    assert files == {"complete", "adapters.safetensors", "optimizer.pt"}, files      # the adapters and optimiser only

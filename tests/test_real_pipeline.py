@@ -88,7 +88,7 @@ def test_wan_profile_with_two_processes(real_repo):
     p = yaml.safe_load((real / "params.yaml").read_text())
     assert p["train"]["launcher"].startswith("torchrun") and p["train"]["fsdp"]
     ck = real / "checkpoints" / "rats_k5" / "checkpoints" / f"step_{p['train']['steps']}"
-    assert {f.name for f in ck.iterdir()} == {"complete", "trainable.safetensors", "optimizer.pt"}   # the sharded run's checkpoint
+    assert {f.name for f in ck.iterdir()} == {"complete", "adapters.safetensors", "optimizer.pt"}   # the sharded run's checkpoint
     rows = json.loads((real / "metrics" / "eval.json").read_text())
     assert {(r["model"], r["nfe"]) for r in rows} == {("teacher", 5), ("teacher", 8), ("teacher", 50), ("rats", 5), ("rats", 8)}
     logs = [json.loads(l) for l in (real / "checkpoints" / "rats_k5" / "log.jsonl").read_text().splitlines()]
