@@ -15,6 +15,8 @@ steps (K = 3, N = 8, the teacher on the fly), once replicated (DDP) and once sha
 
 On the CPU the all-gathers go through gloo on one machine, so FSDP's time overhead here is not
 what NVLink would show; the memory saving is the transformer's weights times (1 - 1/W) on both.
+A last line times gloo alone (no FSDP): repeated all-gathers into fresh tensors, whose memory
+piles up on the CPU the same way FSDP's gathers do in the table.
 Run: `OMP_NUM_THREADS=1 .venv/bin/python benchmarks/fsdp_costs.py [--world 2] [--device cpu|cuda]`
 """
 import argparse, ctypes, gc, os, socket, statistics, sys, tempfile, warnings
@@ -68,6 +70,23 @@ def _worker(rank, a, mode, port, q, tmp):
     if rank == 0: q.put(dict(full=full, held=held, peak=peak, after=after, step=statistics.median(r["step_s"] for r in log[1:])))  # the log: main process
     dist.barrier(); dist.destroy_process_group()
 
+def _gloo_worker(rank, world, port, q, n=36, mb=16):
+    "gloo alone: `n` all-gathers of `mb` MB into fresh tensors that are dropped at once; peak RSS over the loop's start."
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    torch.set_num_threads(1)
+    import torch.distributed as dist
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from _mem import peak_during, rss_mb
+    dist.init_process_group("gloo", rank=rank, world_size=world)
+    shard = torch.randn(mb * 2**18 // world)
+    def loop():
+        for _ in range(n):
+            out = torch.empty(world * shard.numel()); dist.all_gather_single(out, shard); del out
+    ctypes.CDLL("libc.so.6").malloc_trim(0); base = rss_mb()
+    peak = peak_during(loop)
+    if rank == 0: q.put((n, mb, peak - base))
+    dist.barrier(); dist.destroy_process_group()
+
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--world", type=int, default=2)
@@ -94,3 +113,8 @@ if __name__ == "__main__":
         x = r[m]
         print(f"| {m.upper()} | {x['held']:.1f} | {x['after']:.0f} | {x['peak']:.0f} | {x['step']:.3f} | {x['step'] / r['ddp']['step']:.2f}x |")
     print(f"\nFSDP's trained adapter vs DDP's: max abs difference {r['diff']:.2e}")
+    if a.device == "cpu":
+        mp.start_processes(_gloo_worker, args=(a.world, _free_port(), q), nprocs=a.world, join=True, start_method="spawn")
+        n, mb, grow = q.get()
+        print(f"gloo alone, {n} all-gathers of {mb} MB each into a fresh tensor dropped at once: peak RSS +{grow:.0f} MB over the start "
+              f"(a gather whose memory was reused would stay near +{mb} MB)")
