@@ -14,17 +14,17 @@ from .params import ParamsError, check_schema, _pos, _nonneg, _oneof
 from .step import METHODS
 
 # %% auto #0
-__all__ = ['REAL_SCHEMA', 'REWARD_KEYS', 'DTYPES', 'validate_real', 'read_prompts', 'check_real', 'resolve_device',
-           'build_pipeline', 'build_adapter', 'build_reward', 'run_name', 'run_settings', 'run_config', 'train_run',
-           'launch_run', 'sample', 'evaluate_models', 'table1', 'main']
+__all__ = ['REAL_SCHEMA', 'REWARD_KEYS', 'DTYPES', 'FAMILIES', 'validate_real', 'read_prompts', 'check_real', 'resolve_device',
+           'pipeline_class', 'build_pipeline', 'build_adapter', 'build_reward', 'run_name', 'run_settings',
+           'run_config', 'train_run', 'launch_run', 'sample', 'evaluate_models', 'table1', 'main']
 
-# %% ../nbs/25_real.ipynb #e4d60347
+# %% ../nbs/25_real.ipynb #2d4f2d8b
 def _ints(lo=1): return lambda v: None if v and all(isinstance(k, int) and not isinstance(k, bool) and k >= lo for k in v) else f"must be a non-empty list of integers >= {lo}"
 def _methods(v): return None if v and all(m in METHODS for m in v) else f"must be a non-empty list of {list(METHODS)}"
 
 REAL_SCHEMA: dict[str, tuple[type, Callable | None]] = {
     "seed": (int, _nonneg),
-    "model.kind": (str, _oneof("flux", "wan")), "model.path": (str, None), "model.revision": ((str, type(None)), None),
+    "model.kind": (str, _oneof("flux", "wan", "sd3")), "model.path": (str, None), "model.revision": ((str, type(None)), None),
     "model.dtype": (str, _oneof("float32", "bfloat16", "float16")), "model.device": (str, None),
     "model.height": (int, _pos), "model.width": (int, _pos), "model.frames": (int, _pos), "model.guidance": (float, _nonneg),
     "model.negative_prompt": (str, None), "model.max_sequence_length": (int, _pos), "model.decode_latent_frames": (int, _nonneg),
@@ -43,7 +43,7 @@ REWARD_KEYS = {"clip": {"kind", "path", "revision", "processor", "processor_revi
                "hpsv2": {"kind", "path", "arch", "frame_stride", "max_frames"},
                "imagereward": {"kind", "path", "med_config", "frame_stride", "max_frames"}}
 
-# %% ../nbs/25_real.ipynb #fd885513
+# %% ../nbs/25_real.ipynb #02347007
 def validate_real(params: dict, root: str | Path | None = None, name: str = "real/params.yaml") -> dict:
     "Check a real-world profile against `REAL_SCHEMA` (`rats.params.check_schema`) and the cross-field rules; raises `ParamsError` with one line. Returns the flat dict."
     def fail(key, msg): raise ParamsError(f"{name}: {key}: {msg}")
@@ -67,7 +67,7 @@ def validate_real(params: dict, root: str | Path | None = None, name: str = "rea
     if flat["train.fsdp"] and not flat["train.launcher"].strip():
         fail("train.fsdp", "shards the transformer over several processes: set train.launcher too (e.g. 'accelerate launch --num_processes 8')")
     if flat["train.reward"] not in rw: fail("train.reward", f"must name one of rewards ({list(rw)}), got {flat['train.reward']!r}")
-    if flat["model.kind"] == "flux" and flat["model.frames"] != 1: fail("model.frames", f"must be 1 for images (kind flux), got {flat['model.frames']}")
+    if flat["model.kind"] != "wan" and flat["model.frames"] != 1: fail("model.frames", f"must be 1 for images (kind {flat['model.kind']}), got {flat['model.frames']}")
     if flat["model.kind"] == "wan" and (flat["model.frames"] - 1) % 4: fail("model.frames", f"Wan needs frames = 4k + 1, got {flat['model.frames']}")
     if root is not None:
         for key in ("prompts.train", "prompts.eval"):
@@ -89,27 +89,32 @@ def check_real(path: str | Path = "params.yaml", inputs: bool = True) -> dict:
     validate_real(params, path.parent if inputs else None, str(path))
     return params
 
-# %% ../nbs/25_real.ipynb #696fe9ed
+# %% ../nbs/25_real.ipynb #472064e9
 DTYPES = dict(float32=torch.float32, bfloat16=torch.bfloat16, float16=torch.float16)
 
 def resolve_device(name: str = "auto") -> torch.device:
     "'auto': the first GPU if there is one, else the CPU."
     return torch.device("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else torch.device(name)
 
+FAMILIES = {"flux": ("FluxPipeline", "rats.flux", "get_dummy_flux_components", "FLUX.1 pipeline"),
+            "wan": ("WanPipeline", "rats.wan", "get_dummy_wan_components", "Wan 2.1 pipeline"),
+            "sd3": ("StableDiffusion3Pipeline", "rats.sd3", "get_dummy_sd3_components", "Stable Diffusion 3 pipeline")}
+
+def pipeline_class(kind: str):
+    "The stock diffusers pipeline class of a model kind."
+    import diffusers
+    return getattr(diffusers, FAMILIES[kind][0])
+
 def build_pipeline(model: dict, device=None):
-    "The stock diffusers pipeline (`FluxPipeline` / `WanPipeline`, Euler scheduler) the profile's `model` names."
-    from diffusers import FluxPipeline, WanPipeline
+    "The stock diffusers pipeline (`FluxPipeline` / `WanPipeline` with an Euler scheduler / `StableDiffusion3Pipeline`) the profile's `model` names."
+    import importlib
     from rats.rewards import _check_source, _load_failed, _offline
     kind, path = model["kind"], model["path"]
-    cls = FluxPipeline if kind == "flux" else WanPipeline
+    cls, (_, module, dummy, what) = pipeline_class(kind), FAMILIES[kind]
     if path == "tiny":
-        from rats.flux import get_dummy_flux_components
-        from rats.wan import get_dummy_wan_components
-        comps = (get_dummy_flux_components if kind == "flux" else get_dummy_wan_components)(max_length=model["max_sequence_length"])
-        pipe = cls(**comps)
+        pipe = cls(**getattr(importlib.import_module(module), dummy)(max_length=model["max_sequence_length"]))
         if model["dtype"] != "float32": pipe = pipe.to(DTYPES[model["dtype"]])
     else:
-        what = "FLUX.1 pipeline" if kind == "flux" else "Wan 2.1 pipeline"
         _check_source(path, model.get("revision"), what)
         try: pipe = cls.from_pretrained(path, revision=model.get("revision"), torch_dtype=DTYPES[model["dtype"]], local_files_only=_offline())
         except (OSError, ValueError) as e: raise _load_failed(path, model.get("revision"), what, e) from e
@@ -120,7 +125,10 @@ def build_pipeline(model: dict, device=None):
     return pipe.to(resolve_device(model["device"]) if device is None else device)
 
 def build_adapter(pipe, model: dict, decode_checkpoint: bool = False):
-    "`FluxAdapter` / `WanAdapter` at the profile's resolution (and frames)."
+    "`FluxAdapter` / `WanAdapter` / `SD3Adapter` at the profile's resolution (and frames)."
+    if model["kind"] == "sd3":
+        from rats.sd3 import SD3Adapter
+        return SD3Adapter(pipe, model["height"], model["width"], model["max_sequence_length"], decode_checkpoint=decode_checkpoint)
     if model["kind"] == "flux":
         from rats.flux import FluxAdapter
         return FluxAdapter(pipe, model["height"], model["width"], guidance_scale=model["guidance"],
@@ -147,7 +155,7 @@ def build_reward(spec: dict, video: bool = False, device=None) -> nn.Module:
     if video: r = VideoFrameReward(r, stride=spec.get("frame_stride", 1), max_frames=spec.get("max_frames"))
     return r
 
-# %% ../nbs/25_real.ipynb #088098f1
+# %% ../nbs/25_real.ipynb #7dcfc10b
 def run_name(method: str, K: int) -> str: return f"{method}_k{K}"
 
 def run_settings(params: dict, method: str, K: int) -> dict:
@@ -187,13 +195,10 @@ def train_run(params: dict, method: str, K: int, root=".", pipe=None, reward=Non
     targets = ("to_q", "to_k", "to_v", "to_out.0")
     add_lora(tr, rank=t["rank"], target_modules=targets, gradient_checkpointing=t["gradient_checkpointing"])
     try:
-        kw = {}
-        if m["kind"] == "wan":
-            from diffusers import WanPipeline
-            from rats.wan import cfg_velocity_fn
-            kw = dict(pipeline_cls=WanPipeline)
-            if m["guidance"] > 1:
-                kw.update(teacher_velocity_fn=cfg_velocity_fn(m["guidance"]), encode_kwargs=dict(negative=m["negative_prompt"]))
+        kw = dict(pipeline_cls=pipeline_class(m["kind"]))
+        if m["kind"] != "flux" and m["guidance"] > 1:      # Wan and SD3: a guided teacher (CFG), a guidance-free student
+            from rats.wan import classifier_free
+            kw.update(teacher_velocity_fn=classifier_free(ad.velocity_fn, m["guidance"]), encode_kwargs=dict(negative=m["negative_prompt"]))
         teacher = EMALoraTeacher(tr, t["teacher_ema"]) if t["teacher_ema"] < 1 else None    # None: the adapter switched off
         train(ad, tr, reward, read_prompts(root / params["prompts"]["train"]), run_config(ad, params, method, K), t["steps"], out,
               batch=t["batch"], lr=t["lr"], save_every=t["save_every"], seed=params["seed"], accelerator=acc, progress=progress,
@@ -213,7 +218,7 @@ def launch_run(params_file, method: str, K: int, launcher: str, root=".") -> Pat
     if r.returncode: raise RuntimeError(f"training {run_name(method, K)} failed (exit {r.returncode}): {' '.join(cmd)}")
     return Path(root) / "checkpoints" / run_name(method, K) / "lora"
 
-# %% ../nbs/25_real.ipynb #a4366d7e
+# %% ../nbs/25_real.ipynb #bd7443d5
 @torch.no_grad()
 def sample(pipe, adapter, model: dict, prompts: Sequence[str], seeds: Sequence[int], K: int, student: bool = False) -> Tensor:
     "Decoded samples in [0, 1] of `prompts` (noise from `seeds`) at K steps through the stock pipeline's `__call__`."
@@ -222,7 +227,8 @@ def sample(pipe, adapter, model: dict, prompts: Sequence[str], seeds: Sequence[i
               width=adapter.width, max_sequence_length=adapter.max_sequence_length, output_type="latent", return_dict=False)
     if model["kind"] == "flux": kw["guidance_scale"] = model["guidance"]
     else:
-        kw.update(num_frames=adapter.num_frames, guidance_scale=1.0 if student else model["guidance"])
+        if model["kind"] == "wan": kw["num_frames"] = adapter.num_frames
+        kw["guidance_scale"] = 1.0 if student else model["guidance"]
         if not student and model["guidance"] > 1: kw["negative_prompt"] = model["negative_prompt"]
     lat = pipe(**kw)[0]
     return adapter.decode(lat.float(), clamp=True).float().cpu()

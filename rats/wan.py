@@ -15,7 +15,7 @@ from .step import RATSConfig, RATSLoss, method_config
 from .flux import model_dtype
 
 # %% auto #0
-__all__ = ['get_dummy_wan_components', 'euler_scheduler', 'wan_velocity', 'cfg_velocity_fn', 'WanAdapter']
+__all__ = ['get_dummy_wan_components', 'euler_scheduler', 'wan_velocity', 'classifier_free', 'cfg_velocity_fn', 'WanAdapter']
 
 # %% ../nbs/23_wan.ipynb #8a6a378c
 def get_dummy_wan_components(seed: int = 0, shift: float = 3.0, max_length: int = 16) -> dict:
@@ -44,7 +44,7 @@ def euler_scheduler(pipe, shift: float | None = None):
     s = shift if shift is not None else c.get("flow_shift", c.get("shift", 1.0))
     return FlowMatchEulerDiscreteScheduler(shift=float(s))
 
-# %% ../nbs/23_wan.ipynb #0d9ebd21
+# %% ../nbs/23_wan.ipynb #94921a67
 def wan_velocity(model, cond: dict) -> Callable[[Tensor, Tensor], Tensor]:
     "RATS `velocity_fn` for `WanTransformer3DModel`: `model(x, timestep=1000 sigma, encoder_hidden_states=...)` (no CFG)."
     if "encoder_hidden_states" not in cond: raise KeyError("Wan condition needs 'encoder_hidden_states'; build it with WanAdapter.encode_prompt")
@@ -53,18 +53,23 @@ def wan_velocity(model, cond: dict) -> Callable[[Tensor, Tensor], Tensor]:
         return model(hidden_states=x.to(model_dtype(model)), timestep=sigma.to(x.dtype) * 1000, return_dict=False, **cond)[0].to(x.dtype)
     return velocity
 
-def cfg_velocity_fn(guidance_scale: float, uncond_key: str = "negative_encoder_hidden_states") -> Callable:
-    "A `velocity_fn` with Wan's classifier-free guidance $v_u + w(v_c - v_u)$; the condition carries the negative embedding."
+def classifier_free(velocity: Callable, guidance_scale: float) -> Callable:
+    "A `velocity_fn` with classifier-free guidance $v_u + w(v_c - v_u)$ around a model's `velocity(model, cond)`: the unconditional branch runs on the condition's `negative_<key>` entries in place of `<key>`."
     def velocity_fn(model, cond):
-        c = {k: v for k, v in cond.items() if k != uncond_key}
-        if guidance_scale == 1.0: return wan_velocity(model, c)
-        if uncond_key not in cond: raise KeyError(f"guidance_scale={guidance_scale} needs '{uncond_key}' in the condition (encode_prompt(..., negative=...))")
-        vc, vu = wan_velocity(model, c), wan_velocity(model, {**c, "encoder_hidden_states": cond[uncond_key]})
-        def velocity(x, sigma):
+        c = {k: v for k, v in cond.items() if not k.startswith("negative_")}
+        if guidance_scale == 1.0: return velocity(model, c)
+        neg = {k[len("negative_"):]: v for k, v in cond.items() if k.startswith("negative_")}
+        if not neg: raise KeyError(f"guidance_scale={guidance_scale} needs negative_* entries in the condition (encode_prompt(..., negative=...))")
+        vc, vu = velocity(model, c), velocity(model, {**c, **neg})
+        def guided(x, sigma):
             a, b = vc(x, sigma), vu(x, sigma)
             return b + guidance_scale * (a - b)
-        return velocity
+        return guided
     return velocity_fn
+
+def cfg_velocity_fn(guidance_scale: float) -> Callable:
+    "Wan's teacher `velocity_fn`: `classifier_free(wan_velocity, guidance_scale)` (the negative prompt's embedding in the condition)."
+    return classifier_free(wan_velocity, guidance_scale)
 
 class WanAdapter:
     "What RATS needs from a `WanPipeline`: conditions, noise, the pipeline's Euler schedule, `velocity_fn` and `decode`."

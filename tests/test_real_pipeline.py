@@ -1,4 +1,4 @@
-"The paper's-setting pipeline (`real/dvc.yaml`) end to end on tiny random-weight FLUX and Wan, in a copy of the repository."
+"The paper's-setting pipeline (`real/dvc.yaml`) end to end on tiny random-weight FLUX, Wan and SD3, in a copy of the repository."
 import json, os, shutil, subprocess
 import pytest
 import yaml
@@ -98,3 +98,22 @@ def test_wan_profile_with_two_processes(real_repo):
     pipe = WanPipeline(**get_dummy_wan_components())
     pipe.load_lora_weights(str(real / "models" / "students" / "rats_k5"))
     assert any("lora" in n for n, _ in pipe.transformer.named_parameters())
+
+@pytest.mark.slow
+def test_sd3_profile(real_repo):
+    "The third family (Stable Diffusion 3, guided teacher, guidance-free students) through the same pipeline: its Table 1 rows and a LoRA that loads into a stock StableDiffusion3Pipeline and changes its samples."
+    repo, env = real_repo
+    _repro(repo, env, "sd3-tiny.yaml")
+    real = repo / "real"
+    p = yaml.safe_load((real / "params.yaml").read_text())
+    rows = json.loads((real / "metrics" / "eval.json").read_text())
+    want = {("teacher", K) for K in p["evaluate"]["teacher_nfes"]} | {(m, K) for m in p["train"]["methods"] for K in p["train"]["nfes"]}
+    assert {(r["model"], r["nfe"]) for r in rows} == want and all(r["pickscore"] == r["pickscore"] for r in rows)
+    from diffusers import StableDiffusion3Pipeline
+    from rats.real import build_pipeline, build_adapter, sample
+    pipe = build_pipeline(p["model"]); ad = build_adapter(pipe, p["model"])
+    assert isinstance(pipe, StableDiffusion3Pipeline)
+    base = sample(pipe, ad, p["model"], ["a red circle"], [0], 3, student=True)      # guidance 1, as a student samples
+    pipe.load_lora_weights(str(real / "models" / "students" / "rats_k3"))
+    student = sample(pipe, ad, p["model"], ["a red circle"], [0], 3, student=True)
+    assert (student - base).abs().max() > 1e-4
