@@ -15,7 +15,7 @@ from .step import RATSConfig, RATSLoss, method_config
 # %% auto #0
 __all__ = ['TINY_WORDS', 'FLUX_COND_KEYS', 'tiny_clip_tokenizer', 'tiny_t5_tokenizer', 'get_dummy_flux_components',
            'pack_latents', 'unpack_latents', 'latent_image_ids', 'model_dtype', 'flux_velocity', 'flux_x0',
-           'FluxAdapter', 'pipeline_sample']
+           'chunked_decode', 'FluxAdapter', 'pipeline_sample']
 
 # %% ../nbs/20_flux.ipynb #8d97e8f5
 TINY_WORDS = tuple("""a an the of on in to and with at side red green blue yellow crimson emerald azure golden circle disc dot
@@ -118,7 +118,14 @@ def flux_x0(x_t: Tensor, v: Tensor, sigma) -> Tensor:
     sigma = torch.as_tensor(sigma, dtype=x_t.dtype, device=x_t.device)
     return x0_from_v(x_t, v, sigma.view(-1, *([1] * (x_t.ndim - 1))) if sigma.ndim else sigma)
 
-# %% ../nbs/20_flux.ipynb #7f706ec1
+# %% ../nbs/20_flux.ipynb #211f4378
+def chunked_decode(decode: Callable[[Tensor], Tensor], latents: Tensor, chunk: int | None = None, checkpoint: bool = False) -> Tensor:
+    "`decode` over `chunk` samples at a time (all if None), each under activation checkpointing if `checkpoint` and gradients are on: the memory knobs of every adapter's differentiable decode."
+    outs = []
+    for part in latents.split(chunk or latents.shape[0]):
+        outs.append(_checkpoint(decode, part, use_reentrant=False) if checkpoint and torch.is_grad_enabled() else decode(part))
+    return torch.cat(outs)
+
 class FluxAdapter:
     "What RATS needs from a `FluxPipeline`: conditions, noise, schedule, `velocity_fn` and a differentiable `decode`."
     def __init__(self, pipe, height: int = 1024, width: int = 1024, guidance_scale: float = 3.5,
@@ -195,13 +202,7 @@ class FluxAdapter:
 
     def decode(self, latents: Tensor, clamp: bool = False) -> Tensor:
         "Packed latents -> images (B, 3, H, W) in [0, 1], differentiable; chunked/checkpointed per the adapter's options."
-        n = self.decode_chunk or latents.shape[0]
-        outs = []
-        for chunk in latents.split(n):
-            if self.decode_checkpoint and torch.is_grad_enabled():
-                outs.append(_checkpoint(self._decode, chunk, use_reentrant=False))
-            else: outs.append(self._decode(chunk))
-        img = torch.cat(outs)
+        img = chunked_decode(self._decode, latents, self.decode_chunk, self.decode_checkpoint)
         return img.clamp(0, 1) if clamp else img
 
     def __call__(self, latents): return self.decode(latents)
