@@ -15,7 +15,7 @@ from .step import RATSConfig, RATSLoss, method_config
 # %% auto #0
 __all__ = ['TINY_WORDS', 'FLUX_COND_KEYS', 'tiny_clip_tokenizer', 'tiny_t5_tokenizer', 'get_dummy_flux_components',
            'pack_latents', 'unpack_latents', 'latent_image_ids', 'model_dtype', 'flux_velocity', 'flux_x0',
-           'chunked_decode', 'FluxAdapter', 'pipeline_sample']
+           'vae_decode', 'chunked_decode', 'FluxAdapter', 'pipeline_sample']
 
 # %% ../nbs/20_flux.ipynb #8d97e8f5
 TINY_WORDS = tuple("""a an the of on in to and with at side red green blue yellow crimson emerald azure golden circle disc dot
@@ -118,7 +118,13 @@ def flux_x0(x_t: Tensor, v: Tensor, sigma) -> Tensor:
     sigma = torch.as_tensor(sigma, dtype=x_t.dtype, device=x_t.device)
     return x0_from_v(x_t, v, sigma.view(-1, *([1] * (x_t.ndim - 1))) if sigma.ndim else sigma)
 
-# %% ../nbs/20_flux.ipynb #211f4378
+# %% ../nbs/20_flux.ipynb #313dab27
+def vae_decode(vae, latents: Tensor) -> Tensor:
+    "An `AutoencoderKL` decode of the transformer's latents (its scale and shift undone) to images in [0, 1], differentiable; the VAE is frozen."
+    if any(p.requires_grad for p in vae.parameters()): vae.requires_grad_(False)  # the decoder is never trained
+    z = latents / vae.config.scaling_factor + vae.config.shift_factor
+    return vae.decode(z.to(vae.dtype), return_dict=False)[0] / 2 + 0.5
+
 def chunked_decode(decode: Callable[[Tensor], Tensor], latents: Tensor, chunk: int | None = None, checkpoint: bool = False) -> Tensor:
     "`decode` over `chunk` samples at a time (all if None), each under activation checkpointing if `checkpoint` and gradients are on: the memory knobs of every adapter's differentiable decode."
     outs = []
@@ -193,12 +199,7 @@ class FluxAdapter:
         "K Euler steps on the pipeline's schedule (packed latents)."
         return euler_sample(flux_velocity(model, cond), noise, self.sigmas(K).to(noise.device), grad_checkpoint=grad_checkpoint).x
 
-    def _decode(self, packed: Tensor) -> Tensor:
-        vae = self.pipe.vae
-        if any(p.requires_grad for p in vae.parameters()): vae.requires_grad_(False)  # the decoder is never trained
-        z = unpack_latents(packed, self.lat_h, self.lat_w)
-        z = z / vae.config.scaling_factor + vae.config.shift_factor
-        return vae.decode(z.to(vae.dtype), return_dict=False)[0] / 2 + 0.5
+    def _decode(self, packed: Tensor) -> Tensor: return vae_decode(self.pipe.vae, unpack_latents(packed, self.lat_h, self.lat_w))
 
     def decode(self, latents: Tensor, clamp: bool = False) -> Tensor:
         "Packed latents -> images (B, 3, H, W) in [0, 1], differentiable; chunked/checkpointed per the adapter's options."

@@ -14,9 +14,10 @@ from .step import RATSConfig, RATSLoss, method_config
 from .flux import model_dtype, chunked_decode
 
 # %% auto #0
-__all__ = ['get_dummy_wan_components', 'euler_scheduler', 'wan_velocity', 'classifier_free', 'cfg_velocity_fn', 'WanAdapter']
+__all__ = ['get_dummy_wan_components', 'scheduler_sigmas', 'euler_scheduler', 'wan_velocity', 'classifier_free',
+           'cfg_velocity_fn', 'WanAdapter']
 
-# %% ../nbs/23_wan.ipynb #8a6a378c
+# %% ../nbs/23_wan.ipynb #88935824
 def get_dummy_wan_components(seed: int = 0, shift: float = 3.0, max_length: int = 16) -> dict:
     "Tiny random Wan 2.1 components (the keyword arguments of `WanPipeline`), seeded; no downloads."
     from diffusers import WanTransformer3DModel, AutoencoderKLWan, FlowMatchEulerDiscreteScheduler
@@ -36,6 +37,12 @@ def get_dummy_wan_components(seed: int = 0, shift: float = 3.0, max_length: int 
     return dict(transformer=transformer, vae=vae, text_encoder=text_encoder, tokenizer=tokenizer,
                 scheduler=FlowMatchEulerDiscreteScheduler(shift=shift))
 
+def scheduler_sigmas(scheduler, K: int, **kwargs) -> Tensor:
+    "The K-step sigma grid a pipeline's scheduler would use (`set_timesteps(K, **kwargs)` on a copy, so the pipeline's own is untouched)."
+    sch = copy.deepcopy(scheduler)
+    sch.set_timesteps(K, **kwargs)
+    return sch.sigmas.float().cpu()
+
 def euler_scheduler(pipe, shift: float | None = None):
     "A `FlowMatchEulerDiscreteScheduler` with the pipeline's shift (UniPC's `flow_shift`), to sample a RATS student as trained."
     from diffusers import FlowMatchEulerDiscreteScheduler
@@ -43,7 +50,7 @@ def euler_scheduler(pipe, shift: float | None = None):
     s = shift if shift is not None else c.get("flow_shift", c.get("shift", 1.0))
     return FlowMatchEulerDiscreteScheduler(shift=float(s))
 
-# %% ../nbs/23_wan.ipynb #0cce4698
+# %% ../nbs/23_wan.ipynb #b6b91482
 def wan_velocity(model, cond: dict) -> Callable[[Tensor, Tensor], Tensor]:
     "RATS `velocity_fn` for `WanTransformer3DModel`: `model(x, timestep=1000 sigma, encoder_hidden_states=...)` (no CFG)."
     if "encoder_hidden_states" not in cond: raise KeyError("Wan condition needs 'encoder_hidden_states'; build it with WanAdapter.encode_prompt")
@@ -89,9 +96,7 @@ class WanAdapter:
 
     def sigmas(self, K: int) -> Tensor:
         "The K-step grid the stock pipeline's Euler scheduler uses (read from a copy of the scheduler)."
-        sch = copy.deepcopy(self.pipe.scheduler)
-        sch.set_timesteps(K)
-        return sch.sigmas.float().cpu()
+        return scheduler_sigmas(self.pipe.scheduler, K)
 
     def rats_config(self, method: str = "rats", **kw) -> RATSConfig:
         return method_config(method, **{"shift": float(self.pipe.scheduler.config.shift), **kw})

@@ -42,31 +42,39 @@ def _worker(rank, world, port, out):
 
 @pytest.mark.slow
 def test_ddp_replicas_stay_in_sync():
-    ctx = mp.get_context("spawn")
-    q = ctx.SimpleQueue()
-    mp.start_processes(_worker, args=(2, _free_port(), q), nprocs=2, join=True, start_method="spawn")
-    diff, moved = q.get()
+    diff, moved = _spawn(_worker)
     assert diff == 0.0, f"replicas differ by {diff}"
     assert moved > 0, "training did not change the weights"
 
 
-def _accelerate_worker(rank, world, port, out, tmp, cache_size=0):
-    "One process of `rats.train.train` under accelerate (CPU, gloo): 2 steps, then the same run resumed to 3."
+def _tiny_flux_run(rank, world, port):
+    "A spawned process's environment for `rats.train` under accelerate (gloo), and a tiny FLUX run: (adapter, reward, prompts, RATSConfig)."
     warnings.filterwarnings("ignore")
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), LOCAL_RANK=str(rank),
                       WORLD_SIZE=str(world), LOCAL_WORLD_SIZE=str(world))
     torch.set_num_threads(1)
-    import torch.distributed as dist
-    from accelerate import Accelerator
     from diffusers import FluxPipeline
     from rats.flux import get_dummy_flux_components, FluxAdapter
-    from rats.lora import add_lora
-    from rats.train import train
     pipe = FluxPipeline(**get_dummy_flux_components()); pipe.set_progress_bar_config(disable=True)
     ad = FluxAdapter(pipe, 16, 16, max_sequence_length=16)
     red = lambda img, c: img[:, 0].mean((1, 2)) - img[:, 1:].mean((1, 2, 3))
     prompts = ["a red circle", "a blue square on the left", "a green triangle", "a yellow dot at the top"]
-    cfg = ad.rats_config("rats", K=2, N=4)
+    return ad, red, prompts, ad.rats_config("rats", K=2, N=4)
+
+def _spawn(worker, *args, world=2):
+    "Run `worker(rank, world, port, queue, *args)` in `world` spawned processes; returns what rank 0 put on the queue."
+    q = mp.get_context("spawn").SimpleQueue()
+    mp.start_processes(worker, args=(world, _free_port(), q, *args), nprocs=world, join=True, start_method="spawn")
+    return q.get()
+
+def _accelerate_worker(rank, world, port, out, tmp, cache_size=0):
+    "One process of `rats.train.train` under accelerate (CPU, gloo): 2 steps, then the same run resumed to 3."
+    ad, red, prompts, cfg = _tiny_flux_run(rank, world, port)
+    import torch.distributed as dist
+    from accelerate import Accelerator
+    from rats.flux import get_dummy_flux_components
+    from rats.lora import add_lora
+    from rats.train import train
     def student():
         torch.manual_seed(100 + rank)                 # a different adapter init per process: DDP must broadcast rank 0's
         return add_lora(get_dummy_flux_components()["transformer"], rank=4)
@@ -87,10 +95,7 @@ def _accelerate_worker(rank, world, port, out, tmp, cache_size=0):
 @pytest.mark.slow
 @pytest.mark.parametrize("cache_size", [0, 4], ids=["on_the_fly", "cached_teacher"])
 def test_accelerate_two_processes_stay_in_sync_and_resume(tmp_path, cache_size):
-    ctx = mp.get_context("spawn")
-    q = ctx.SimpleQueue()
-    mp.start_processes(_accelerate_worker, args=(2, _free_port(), q, str(tmp_path), cache_size), nprocs=2, join=True, start_method="spawn")
-    diff, steps, world, moved = q.get()
+    diff, steps, world, moved = _spawn(_accelerate_worker, str(tmp_path), cache_size)
     assert diff == 0.0, f"replicas differ by {diff}"
     assert moved > 0, "the adapter did not train"
     assert steps == [0, 1, 2] and world == 2
@@ -102,22 +107,13 @@ def test_accelerate_two_processes_stay_in_sync_and_resume(tmp_path, cache_size):
 
 def _fsdp_worker(rank, world, port, out, tmp, cache_size=0, ema=0.0):
     "DDP for 3 steps straight, then FSDP (the transformer sharded) for 2 steps and the same run resumed to 3: the adapters must agree."
-    warnings.filterwarnings("ignore")
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), LOCAL_RANK=str(rank),
-                      WORLD_SIZE=str(world), LOCAL_WORLD_SIZE=str(world))
-    torch.set_num_threads(1)
+    ad, red, prompts, cfg = _tiny_flux_run(rank, world, port)
     import torch.distributed as dist
     from accelerate import Accelerator
-    from diffusers import FluxPipeline
     from safetensors.torch import load_file
-    from rats.flux import get_dummy_flux_components, FluxAdapter
+    from rats.flux import get_dummy_flux_components
     from rats.lora import add_lora, EMALoraTeacher
     from rats.train import train
-    pipe = FluxPipeline(**get_dummy_flux_components()); pipe.set_progress_bar_config(disable=True)
-    ad = FluxAdapter(pipe, 16, 16, max_sequence_length=16)
-    red = lambda img, c: img[:, 0].mean((1, 2)) - img[:, 1:].mean((1, 2, 3))
-    prompts = ["a red circle", "a blue square on the left", "a green triangle", "a yellow dot at the top"]
-    cfg = ad.rats_config("rats", K=2, N=4)
     def run(steps, d, **kw):
         torch.manual_seed(100 + rank)                 # a different adapter init per process: rank 0's must win in both modes
         st = add_lora(get_dummy_flux_components(seed=rank)["transformer"], rank=4)
@@ -142,10 +138,7 @@ def _fsdp_worker(rank, world, port, out, tmp, cache_size=0, ema=0.0):
 @pytest.mark.slow
 @pytest.mark.parametrize("cache_size,ema", [(0, 0.0), (4, 0.0), (0, 0.5)], ids=["on_the_fly", "cached_teacher", "ema_teacher"])
 def test_fsdp_shards_and_trains_what_ddp_trains(tmp_path, cache_size, ema):
-    ctx = mp.get_context("spawn")
-    q = ctx.SimpleQueue()
-    mp.start_processes(_fsdp_worker, args=(2, _free_port(), q, str(tmp_path), cache_size, ema), nprocs=2, join=True, start_method="spawn")
-    dtensors, local, diff, moved, steps = q.get()
+    dtensors, local, diff, moved, steps = _spawn(_fsdp_worker, str(tmp_path), cache_size, ema)
     assert dtensors and 0.45 < local < 0.55, f"not sharded: this process holds {local:.2f} of the weights"
     assert moved > 0, "the adapter did not train"
     assert diff < 1e-6, f"FSDP's adapter differs from DDP's by {diff}"

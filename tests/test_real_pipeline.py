@@ -16,14 +16,19 @@ def _repro(repo, env, profile):
     shutil.copy(repo / "real" / "profiles" / profile, repo / "real" / "params.yaml")
     return _run([BIN / "dvc", "repro", "real/dvc.yaml"], repo, env)
 
+def _table1_rows(real):
+    "The profile in `real/params.yaml`, the rows of its `metrics/eval.json`, and the (model, NFE) pairs its Table 1 must have."
+    p = yaml.safe_load((real / "params.yaml").read_text())
+    rows = json.loads((real / "metrics" / "eval.json").read_text())
+    want = {("teacher", K) for K in p["evaluate"]["teacher_nfes"]} | {(m, K) for m in p["train"]["methods"] for K in p["train"]["nfes"]}
+    return p, rows, want
+
 @pytest.mark.slow
 def test_flux_profile_gives_table1(real_repo):
     repo, env = real_repo
     _repro(repo, env, "flux-tiny.yaml")
     real = repo / "real"
-    p = yaml.safe_load((real / "params.yaml").read_text())
-    rows = json.loads((real / "metrics" / "eval.json").read_text())
-    want = {("teacher", K) for K in p["evaluate"]["teacher_nfes"]} | {(m, K) for m in p["train"]["methods"] for K in p["train"]["nfes"]}
+    p, rows, want = _table1_rows(real)
     assert {(r["model"], r["nfe"]) for r in rows} == want
     assert all(r["n"] == 6 * p["evaluate"]["repeats"] and all(r[w] == r[w] for w in p["rewards"]) for r in rows)   # finite scores
     table = (real / "reports" / "tables.md").read_text()
@@ -105,9 +110,7 @@ def test_sd3_profile(real_repo):
     repo, env = real_repo
     _repro(repo, env, "sd3-tiny.yaml")
     real = repo / "real"
-    p = yaml.safe_load((real / "params.yaml").read_text())
-    rows = json.loads((real / "metrics" / "eval.json").read_text())
-    want = {("teacher", K) for K in p["evaluate"]["teacher_nfes"]} | {(m, K) for m in p["train"]["methods"] for K in p["train"]["nfes"]}
+    p, rows, want = _table1_rows(real)
     assert {(r["model"], r["nfe"]) for r in rows} == want and all(r["pickscore"] == r["pickscore"] for r in rows)
     from diffusers import StableDiffusion3Pipeline
     from rats.real import build_pipeline, build_adapter, sample
