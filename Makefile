@@ -29,12 +29,12 @@ test: check
 	$(PY) -m pytest -q tests
 
 demo: setup
-	$(PY) -m rats.demo
+	$(PY) -m rats.toy.demo
 
 # the main job: the DVC pipeline (data from the default remote, then every stage that is out of date)
 repro: setup
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q data.dvc
-	$(PY) -m rats.params params.yaml
+	$(PY) -m rats.toy.params params.yaml
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro
 
 clean-nbs: setup

@@ -1,10 +1,10 @@
-"""What sharding the transformer buys and costs: `rats.train.train` with DDP and with `fsdp=True`.
+"""What sharding the transformer buys and costs: `rats.real.train.train` with DDP and with `fsdp=True`.
 
 W processes (gloo on the CPU, NCCL with `--device cuda`) train the same LoRA student of a FLUX
 transformer (FluxTransformer2DModel, larger than the tests' tiny one so that its weights dominate:
 `--layers` double-stream and `2 * layers` single-stream blocks, width `--width`) for `--steps` RATS
 steps (K = 3, N = 8, the teacher on the fly), once replicated (DDP) and once sharded (FSDP2 via
-`rats.train.shard_model`). Prints a markdown table per mode:
+`rats.real.train.shard_model`). Prints a markdown table per mode:
 
 - the transformer's weights held by one process (MB; its local shard under FSDP);
 - the peak memory of a training run on one process: on CUDA `torch.cuda.max_memory_allocated`,
@@ -35,9 +35,9 @@ def _worker(rank, a, mode, port, q, tmp):
     import torch.distributed as dist
     from accelerate import Accelerator
     from diffusers import FluxPipeline, FluxTransformer2DModel
-    from rats.flux import get_dummy_flux_components, FluxAdapter
-    from rats.lora import add_lora
-    from rats.train import train
+    from rats.real.flux import get_dummy_flux_components, FluxAdapter
+    from rats.real.lora import add_lora
+    from rats.real.train import train
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from _mem import peak_during, rss_mb
     cpu = a.device == "cpu"

@@ -170,8 +170,8 @@ def n_params(m): return sum(p.numel() for p in m.parameters())
 
 def reward_model(b):
     from transformers import CLIPConfig, CLIPModel
-    from rats.flux import tiny_clip_tokenizer
-    from rats.rewards import CLIPReward
+    from rats.real.flux import tiny_clip_tokenizer
+    from rats.real.rewards import CLIPReward
     cfg = PICKSCORE if b.a.size == "paper" else TINY["pickscore"]
     tok = tiny_clip_tokenizer(model_max_length=77)
     ids = dict(bos_token_id=0, eos_token_id=1, pad_token_id=1)
@@ -184,7 +184,7 @@ def reward_model(b):
 def build_flux(b):
     from diffusers import FluxPipeline, FluxTransformer2DModel, AutoencoderKL, FlowMatchEulerDiscreteScheduler
     from transformers import CLIPTextConfig, CLIPTextModel, T5Config, T5EncoderModel
-    from rats.flux import tiny_clip_tokenizer, tiny_t5_tokenizer, FluxAdapter
+    from rats.real.flux import tiny_clip_tokenizer, tiny_t5_tokenizer, FluxAdapter
     paper = b.a.size == "paper"
     ids = dict(bos_token_id=0, eos_token_id=1, pad_token_id=1)
     with b.building():
@@ -207,8 +207,8 @@ def build_flux(b):
 def build_wan(b, frames):
     from diffusers import WanPipeline, WanTransformer3DModel, AutoencoderKLWan, FlowMatchEulerDiscreteScheduler
     from transformers import UMT5Config, UMT5EncoderModel
-    from rats.flux import tiny_t5_tokenizer
-    from rats.wan import WanAdapter, cfg_velocity_fn
+    from rats.real.flux import tiny_t5_tokenizer
+    from rats.real.wan import WanAdapter, cfg_velocity_fn
     paper = b.a.size == "paper"
     with b.building():
         tr = WanTransformer3DModel(**(WAN_1_3B if paper else TINY["wan"]))
@@ -247,7 +247,7 @@ def sampling(b, name, pipe, ad, teacher_vfn):
 
 def teacher_cfg_sampling(b, name, pipe, ad, cond, noise, teacher_vfn):
     "Wan's teacher samples with CFG (two passes per step); measured last, through the LoRA model with its adapters off."
-    from rats.lora import LoraTeacher
+    from rats.real.lora import LoraTeacher
     with torch.inference_mode():
         b.guarded((name, "sampling", "teacher_cfg_nfe50"),
                   lambda: b.measure(lambda: ad.sample(LoraTeacher(pipe.transformer), noise, cond, 50, velocity_fn=teacher_vfn), warm=False),
@@ -255,8 +255,8 @@ def teacher_cfg_sampling(b, name, pipe, ad, cond, noise, teacher_vfn):
 
 
 def step_costs(b, name, pipe, ad, prompts, cond, teacher_vfn, reward):
-    from rats.lora import add_lora, lora_parameters, LoraTeacher
-    from rats.step import train_step
+    from rats.real.lora import add_lora, lora_parameters, LoraTeacher
+    from rats.core.step import train_step
     tr = pipe.transformer
     targets = ["to_q", "to_k", "to_v", "to_out.0"]
     add_lora(tr, rank=b.a.rank, target_modules=targets, gradient_checkpointing=True)
@@ -300,7 +300,7 @@ def run(b):
         pipe, ad, info, tvfn = build_flux(b) if name == "flux" else build_wan(b, b.a.wan_frames)
         if reward is None: reward = reward_model(b)
         if name == "wan":
-            from rats.rewards import VideoFrameReward
+            from rats.real.rewards import VideoFrameReward
             rw = VideoFrameReward(reward, stride=b.a.reward_stride)
         else: rw = reward
         b.put((name, "build"), dict(info, s=time.perf_counter() - t, reward_params=n_params(reward.model)))
@@ -313,7 +313,7 @@ def run(b):
         if name == "flux":
             step_costs(b, name, pipe, ad, prompts, cond, None, rw)
         else:
-            from rats.wan import WanAdapter
+            from rats.real.wan import WanAdapter
             for f in b.a.wan_train_frames:
                 ad_t = WanAdapter(pipe, height=ad.height, width=ad.width, num_frames=f, max_sequence_length=ad.max_sequence_length,
                                   decode_chunk=1, decode_checkpoint=True)

@@ -5,19 +5,19 @@ Prints markdown tables: sampling wall time per image at NFE 3/5/8/50 and the spe
 denoiser steps, decoding, the rest), whether channels-last or `torch.compile` make the denoiser faster on
 this CPU, and per-step time, FLOPs and peak memory of `distill`, `reward`, `mix`, `rats` at K=3 with and
 without the teacher cache (each method in its own process, so its peak resident memory is its own), and the
-same for a GRPO update (rats.grpo, the paper's RL reference) at 3 and 16 SDE steps.
+same for a GRPO update (rats.core.grpo, the paper's RL reference) at 3 and 16 SDE steps.
 Run: `OMP_NUM_THREADS=1 .venv/bin/python benchmarks/toy_costs.py`.
 Ratios are only meaningful within one run (shared, noisy machines)."""
 import argparse, time
 import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
-from rats.toy_models import build_teacher, sample
-from rats.toy_rewards import build_reward, RewardFn, prompt_vectors
-from rats.toy_train import make_losses, toy_conds, toy_decode, build_teacher_cache
-from rats.step import train_step
-from rats.toy_models import unpack
-from rats.world import make_prompt_sets
+from rats.toy.models import build_teacher, sample
+from rats.toy.rewards import build_reward, RewardFn, prompt_vectors
+from rats.toy.train import make_losses, toy_conds, toy_decode, build_teacher_cache
+from rats.core.step import train_step
+from rats.toy.models import unpack
+from rats.toy.grammar import make_prompt_sets
 
 p = argparse.ArgumentParser(); p.add_argument("--config", default="toy"); p.add_argument("--batch", type=int, default=32)
 p.add_argument("--n-images", type=int, default=256); p.add_argument("--reps", type=int, default=3)
@@ -55,9 +55,9 @@ def step_cost(method, cached):
     return dict(s=float(np.median(times)), gflop=fc.get_total_flops() / 1e9, base_mb=base_mb, step_mb=peak_mb - base_mb)
 
 def grpo_cost(K):
-    "One GRPO update (rats.grpo: SDE rollout of K steps, G = 4 samples per prompt, K backward passes) at the same batch size."
-    from rats.grpo import GRPOConfig, grpo_step
-    from rats.sampling import model_velocity
+    "One GRPO update (rats.core.grpo: SDE rollout of K steps, G = 4 samples per prompt, K backward passes) at the same batch size."
+    from rats.core.grpo import GRPOConfig, grpo_step
+    from rats.core.sampling import model_velocity
     cfg = GRPOConfig(K=K, group=4)
     student = models.unet.__class__.from_config(models.unet.config); student.load_state_dict(models.unet.state_dict())
     opt = torch.optim.AdamW(student.parameters(), lr=1e-5)
@@ -84,9 +84,9 @@ def sampling_tables():
     for K, dt in rows: print(f"| {K} | {dt * 1e3:.2f} | {t50 / dt:.1f}x | {50 / K:.1f}x |")
 
     # where the time of one sampling call goes (guidance 1, the students' setting; one batch of n_images)
-    from rats.toy_models import guided_velocity
-    from rats.sampling import flow_sigmas, euler_sample
-    from rats.world import from_model
+    from rats.toy.models import guided_velocity
+    from rats.core.sampling import flow_sigmas, euler_sample
+    from rats.toy.world import from_model
 
     @torch.inference_mode()
     def breakdown(K):
@@ -142,7 +142,7 @@ for cached in (False, True):
         if m == "rats": rats_s[cached] = r["s"]
         print(f"| {m} | {'cached' if cached else 'on the fly'} | {r['s']:.3f} | {r['gflop']:.1f} | {r['base_mb']:.0f} | {r['step_mb']:.0f} | {r['s'] / base:.2f}x |")
 print("(memory: resident set of the step's own process, sampled every ms; one process per row.)")
-# the paper's RL reference (DanceGRPO-style, rats.grpo) at the same batch: 8 prompts x 4 samples, K SDE steps
+# the paper's RL reference (DanceGRPO-style, rats.core.grpo) at the same batch: 8 prompts x 4 samples, K SDE steps
 print(f"\n| GRPO reference (batch {a.batch} = {a.batch // 4} prompts x 4 samples) | s / step | GFLOP / step | resident between steps (MB) | a step's peak above that (MB) | vs rats cached | vs rats on the fly |\n|---|---|---|---|---|---|---|")
 for K in (3, 16):
     out = subprocess.run([sys.executable, __file__, "--step", f"grpo{K}", "--config", a.config, "--batch", str(a.batch), "--reps", str(a.reps)],

@@ -19,10 +19,11 @@ from pathlib import Path
 
 def evaluate_student(P: dict, models, student, K: int) -> dict:
     "The `evaluate` stage's row for one student at K NFE: verifier accuracy, the three rewards, FD against real renderings."
-    from rats.world import load_jsonl, render_batch, Scene, eval_subset
-    from rats.toy_rewards import load_reward
-    from rats.metrics import load_feature_net, image_features
-    from rats.toy_train import evaluate_model
+    from rats.toy.world import render_batch, Scene
+    from rats.toy.grammar import load_jsonl, eval_subset
+    from rats.toy.rewards import load_reward
+    from rats.toy.metrics import load_feature_net, image_features
+    from rats.toy.train import evaluate_model
     evals = eval_subset(load_jsonl("data/prompts/eval.jsonl"), P["evaluate"]["prompts"])
     rewards = {n: load_reward(Path("models/rewards") / n) for n in ("r_train", "r_dual", "r_lowpass")}
     net = load_feature_net("models/feature_net")
@@ -36,11 +37,11 @@ def evaluate_student(P: dict, models, student, K: int) -> dict:
 def run_one(job: dict) -> dict:
     import numpy as np
     import torch, yaml
-    from rats.world import load_jsonl
-    from rats.toy_models import load_teacher
-    from rats.toy_rewards import load_reward
-    from rats.params import parse_horizons
-    from rats.toy_train import train_toy_student
+    from rats.toy.grammar import load_jsonl
+    from rats.toy.models import load_teacher
+    from rats.toy.rewards import load_reward
+    from rats.core.params import parse_horizons
+    from rats.toy.train import train_toy_student
     torch.set_num_threads(1)
     P = yaml.safe_load(Path("params.yaml").read_text())
     S, seed = P["students"], job["seed"]

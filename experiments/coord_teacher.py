@@ -3,8 +3,8 @@ import sys, time, json, torch
 torch.set_num_threads(1)
 from diffusers import ModelMixin, ConfigMixin, UNet2DConditionModel
 from diffusers.configuration_utils import register_to_config
-import rats.toy_models as tm
-from rats.world import make_prompt_sets
+import rats.toy.models as tm
+from rats.toy.grammar import make_prompt_sets
 
 class CoordUNet(ModelMixin, ConfigMixin):
     @register_to_config

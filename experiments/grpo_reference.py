@@ -1,6 +1,6 @@
 """GRPO as a cost and quality reference for RATS on the toy world (issue: performance)
 
-The paper compares RATS with DanceGRPO. `rats.grpo` is a small GRPO on the same machinery (Flow-GRPO's SDE
+The paper compares RATS with DanceGRPO. `rats.core.grpo` is a small GRPO on the same machinery (Flow-GRPO's SDE
 sampler, group-normalised advantages, the clipped ratio objective back-propagated one step at a time). This trains
 a 3-step GRPO student from the pipeline's teacher with the pipeline's training reward (r_train, the same bounded
 reward the students stage uses), the full profile's steps, lr and batch (batch = prompts x G samples), and
@@ -31,12 +31,12 @@ def main():
     ap.add_argument("--out", default="experiments/results/grpo_reference.json")
     ap.add_argument("--base", action="store_true", help="only evaluate the untrained policy (the teacher's weights, no CFG)")
     a = ap.parse_args()
-    from rats.world import load_jsonl
-    from rats.toy_models import load_teacher
-    from rats.toy_rewards import load_reward, prompt_vectors
-    from rats.toy_train import toy_conds, toy_decode
-    from rats.grpo import GRPOConfig, grpo_step
-    from rats.sampling import model_velocity
+    from rats.toy.grammar import load_jsonl
+    from rats.toy.models import load_teacher
+    from rats.toy.rewards import load_reward, prompt_vectors
+    from rats.toy.train import toy_conds, toy_decode
+    from rats.core.grpo import GRPOConfig, grpo_step
+    from rats.core.sampling import model_velocity
     from tqdm.auto import tqdm
     torch.set_num_threads(1)
     P = yaml.safe_load(Path("params.yaml").read_text())

@@ -11,7 +11,7 @@ NFE for guidance 1 and 2, overall, by prompt kind (specified / open) and by kind
 (spec1, spec2, open1, open2), and writes them to experiments/results/teacher_NAME.json.
 
 Runs of 2026-11-27 (two side by side on the 2-core machine, ~12 min each), recorded in
-nbs/11_toy_models.ipynb; the 'toy' config had 2 text layers until run G:
+nbs/toy/11_models.ipynb; the 'toy' config had 2 text layers until run G:
   A = 2400 32 1.0;  B = 1200 64 1.0;  C = 2400 32 1.0 2e-3;  D = 2400 32 1.0 1e-3 0.7
   E = 2400 32 1.0 1e-3 0.7 --text-layers 2 (D's recipe, the package's initialisation order)
   F = 2400 32 1.0 1e-3 0.7 --t5;  G = 2400 32 1.0 1e-3 0.7 --text-layers 4;  H = G with --seed 1
@@ -20,8 +20,10 @@ A-E printed only the guidance rows without the per-count columns (an earlier ver
 import argparse, collections, json, time
 from pathlib import Path
 import torch
-import rats.toy_models as tm
-from rats.world import load_jsonl, verify_batch, Scene
+import rats.toy.models as tm
+from rats.toy.world import Scene
+from rats.toy.grammar import load_jsonl
+from rats.toy.verifier import verify_batch
 
 
 def use_t5(cfg):

@@ -12,6 +12,6 @@ def _seed_everything():
 @pytest.fixture(scope="session")
 def tiny_teacher():
     "A tiny teacher pre-trained on the tiny world (shared by the end-to-end tests)."
-    from rats.tiny import train_tiny_teacher
+    from rats.core.tiny import train_tiny_teacher
     torch.manual_seed(0)
     return train_tiny_teacher(steps=200, seed=0)

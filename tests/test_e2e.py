@@ -1,7 +1,7 @@
 "End-to-end sanity on a tiny model and a tiny differentiable reward."
 import torch
-from rats.demo import evaluate, teacher_reference, train_student
-from rats.tiny import TinyColourReward
+from rats.toy.demo import evaluate, teacher_reference, train_student
+from rats.core.tiny import TinyColourReward
 
 N = 24
 

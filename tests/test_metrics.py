@@ -1,10 +1,10 @@
-"""Property tests for the distribution and diversity metrics (rats.metrics): FD, KID, FJD, diversity."""
+"""Property tests for the distribution and diversity metrics (rats.toy.metrics): FD, KID, FJD, diversity."""
 import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
-from rats.metrics import diversity, frechet_distance, joint_frechet_distance, kid, mmd2_unbiased, poly_kernel
+from rats.toy.metrics import diversity, frechet_distance, joint_frechet_distance, kid, mmd2_unbiased, poly_kernel
 
 seeds = st.integers(0, 2**31 - 1)
 
@@ -85,7 +85,7 @@ def test_diversity_collapse_zero_and_invariances(seed, n_prompts, n_seeds, d):
 
 
 def test_fjd_sees_wrong_condition_that_fd_misses():
-    from rats.world import ALL_OBJECTS, Scene
+    from rats.toy.world import ALL_OBJECTS, Scene
     rng = np.random.default_rng(0)
     specs = [Scene([o], 'center') for o in ALL_OBJECTS] * 40
     onehot = np.eye(len(ALL_OBJECTS))[np.arange(len(specs)) % len(ALL_OBJECTS)]

@@ -74,5 +74,5 @@ def test_bad_params_stop_before_work(smoke_repo):
     repo, env, _ = smoke_repo
     bad = (repo / "params.yaml").read_text().replace("alpha3: 2.0", "alpha3: -2.0")
     (repo / "params.bad.yaml").write_text(bad)
-    out = subprocess.run([sys.executable, "-m", "rats.params", "params.bad.yaml"], cwd=repo, env=env, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "rats.toy.params", "params.bad.yaml"], cwd=repo, env=env, capture_output=True, text=True)
     assert out.returncode == 1 and out.stderr.strip() == "params.bad.yaml: students.alpha3: must be >= 0, got -2.0"

@@ -15,9 +15,9 @@ def _worker(rank, world, port, out):
     import torch.distributed as dist
     from torch.nn.parallel import DistributedDataParallel as DDP
     from diffusers import FluxPipeline
-    from rats.flux import get_dummy_flux_components, FluxAdapter
-    from rats.step import train_step
-    from rats.teacher import EMATeacher
+    from rats.real.flux import get_dummy_flux_components, FluxAdapter
+    from rats.core.step import train_step
+    from rats.core.teacher import EMATeacher
     dist.init_process_group("gloo", rank=rank, world_size=world)
     try:
         pipe = FluxPipeline(**get_dummy_flux_components())
@@ -48,13 +48,13 @@ def test_ddp_replicas_stay_in_sync():
 
 
 def _tiny_flux_run(rank, world, port):
-    "A spawned process's environment for `rats.train` under accelerate (gloo), and a tiny FLUX run: (adapter, reward, prompts, RATSConfig)."
+    "A spawned process's environment for `rats.real.train` under accelerate (gloo), and a tiny FLUX run: (adapter, reward, prompts, RATSConfig)."
     warnings.filterwarnings("ignore")
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), LOCAL_RANK=str(rank),
                       WORLD_SIZE=str(world), LOCAL_WORLD_SIZE=str(world))
     torch.set_num_threads(1)
     from diffusers import FluxPipeline
-    from rats.flux import get_dummy_flux_components, FluxAdapter
+    from rats.real.flux import get_dummy_flux_components, FluxAdapter
     pipe = FluxPipeline(**get_dummy_flux_components()); pipe.set_progress_bar_config(disable=True)
     ad = FluxAdapter(pipe, 16, 16, max_sequence_length=16)
     red = lambda img, c: img[:, 0].mean((1, 2)) - img[:, 1:].mean((1, 2, 3))
@@ -68,13 +68,13 @@ def _spawn(worker, *args, world=2):
     return q.get()
 
 def _accelerate_worker(rank, world, port, out, tmp, cache_size=0):
-    "One process of `rats.train.train` under accelerate (CPU, gloo): 2 steps, then the same run resumed to 3."
+    "One process of `rats.real.train.train` under accelerate (CPU, gloo): 2 steps, then the same run resumed to 3."
     ad, red, prompts, cfg = _tiny_flux_run(rank, world, port)
     import torch.distributed as dist
     from accelerate import Accelerator
-    from rats.flux import get_dummy_flux_components
-    from rats.lora import add_lora
-    from rats.train import train
+    from rats.real.flux import get_dummy_flux_components
+    from rats.real.lora import add_lora
+    from rats.real.train import train
     def student():
         torch.manual_seed(100 + rank)                 # a different adapter init per process: DDP must broadcast rank 0's
         return add_lora(get_dummy_flux_components()["transformer"], rank=4)
@@ -111,9 +111,9 @@ def _fsdp_worker(rank, world, port, out, tmp, cache_size=0, ema=0.0):
     import torch.distributed as dist
     from accelerate import Accelerator
     from safetensors.torch import load_file
-    from rats.flux import get_dummy_flux_components
-    from rats.lora import add_lora, EMALoraTeacher
-    from rats.train import train
+    from rats.real.flux import get_dummy_flux_components
+    from rats.real.lora import add_lora, EMALoraTeacher
+    from rats.real.train import train
     def run(steps, d, **kw):
         torch.manual_seed(100 + rank)                 # a different adapter init per process: rank 0's must win in both modes
         st = add_lora(get_dummy_flux_components(seed=rank)["transformer"], rank=4)

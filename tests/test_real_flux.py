@@ -6,11 +6,11 @@ from hypothesis import given, settings, strategies as st
 
 warnings.filterwarnings("ignore", message=".*torchvision.*")
 from diffusers import FluxPipeline
-from rats.flux import (get_dummy_flux_components, FluxAdapter, pack_latents, unpack_latents, latent_image_ids,
+from rats.real.flux import (get_dummy_flux_components, FluxAdapter, pack_latents, unpack_latents, latent_image_ids,
                        pipeline_sample, flux_velocity)
-from rats.sampling import flow_sigmas, flux_mu
-from rats.step import train_step
-from rats.teacher import EMATeacher
+from rats.core.sampling import flow_sigmas, flux_mu
+from rats.core.step import train_step
+from rats.core.teacher import EMATeacher
 
 PROMPTS = ["a red circle", "a blue square on the left"]
 red = lambda img, c: img[:, 0].mean((1, 2)) - img[:, 1:].mean((1, 2, 3))

@@ -6,9 +6,9 @@ import torch
 warnings.filterwarnings("ignore", message=".*torchvision.*")
 from diffusers import FluxPipeline, FluxTransformer2DModel
 from safetensors import safe_open
-from rats.flux import get_dummy_flux_components, FluxAdapter, pipeline_sample, flux_velocity
-from rats.lora import add_lora, lora_parameters, LoraTeacher, base_velocity_fn, save_lora, save_student, adapters_disabled
-from rats.step import train_step
+from rats.real.flux import get_dummy_flux_components, FluxAdapter, pipeline_sample, flux_velocity
+from rats.real.lora import add_lora, lora_parameters, LoraTeacher, base_velocity_fn, save_lora, save_student, adapters_disabled
+from rats.core.step import train_step
 
 PROMPTS = ["a red circle", "a blue square on the left"]
 red = lambda img, c: img[:, 0].mean((1, 2)) - img[:, 1:].mean((1, 2, 3))

@@ -48,7 +48,7 @@ def test_trained_lora_changes_the_stock_pipeline(real_repo):
     "The saved student loads into a stock FluxPipeline (load_lora_weights) and changes its samples."
     repo, env = real_repo
     from diffusers import FluxPipeline
-    from rats.real import build_pipeline, build_adapter, sample
+    from rats.real.pipeline import build_pipeline, build_adapter, sample
     p = yaml.safe_load((repo / "real" / "profiles" / "flux-tiny.yaml").read_text())
     pipe = build_pipeline(p["model"]); ad = build_adapter(pipe, p["model"])
     assert isinstance(pipe, FluxPipeline)
@@ -99,7 +99,7 @@ def test_wan_profile_with_two_processes(real_repo):
     logs = [json.loads(l) for l in (real / "checkpoints" / "rats_k5" / "log.jsonl").read_text().splitlines()]
     assert [r["world"] for r in logs] == [2] * p["train"]["steps"]
     from diffusers import WanPipeline
-    from rats.wan import get_dummy_wan_components
+    from rats.real.wan import get_dummy_wan_components
     pipe = WanPipeline(**get_dummy_wan_components())
     pipe.load_lora_weights(str(real / "models" / "students" / "rats_k5"))
     assert any("lora" in n for n, _ in pipe.transformer.named_parameters())
@@ -113,7 +113,7 @@ def test_sd3_profile(real_repo):
     p, rows, want = _table1_rows(real)
     assert {(r["model"], r["nfe"]) for r in rows} == want and all(r["pickscore"] == r["pickscore"] for r in rows)
     from diffusers import StableDiffusion3Pipeline
-    from rats.real import build_pipeline, build_adapter, sample
+    from rats.real.pipeline import build_pipeline, build_adapter, sample
     pipe = build_pipeline(p["model"]); ad = build_adapter(pipe, p["model"])
     assert isinstance(pipe, StableDiffusion3Pipeline)
     base = sample(pipe, ad, p["model"], ["a red circle"], [0], 3, student=True)      # guidance 1, as a student samples

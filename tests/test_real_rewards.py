@@ -4,7 +4,7 @@ import pytest
 import torch
 
 warnings.filterwarnings("ignore", message=".*torchvision.*")
-from rats.rewards import (CLIPReward, get_dummy_clip, load_clip_reward, load_hpsv2_reward, load_imagereward_reward,
+from rats.real.rewards import (CLIPReward, get_dummy_clip, load_clip_reward, load_hpsv2_reward, load_imagereward_reward,
                           VideoFrameReward, clip_preprocess)
 
 def test_clip_reward_is_differentiable_and_matches_clipmodel():
@@ -24,7 +24,7 @@ def test_clip_reward_is_differentiable_and_matches_clipmodel():
 def test_missing_weights_messages_offline():
     "A nonexistent local path, and an uncached hub id under HF_HUB_OFFLINE=1 (set before import, in a fresh process)."
     code = textwrap.dedent("""
-        from rats.rewards import load_clip_reward, PICKSCORE
+        from rats.real.rewards import load_clip_reward, PICKSCORE
         for kw in (dict(name_or_path="/nonexistent/PickScore_v1"), dict(**PICKSCORE, revision="main", processor_revision="main")):
             try: load_clip_reward(**kw)
             except FileNotFoundError as e: print("MSG:", e)
@@ -52,7 +52,7 @@ def test_optional_extras_fail_clearly(tmp_path):
         with pytest.raises(ImportError, match=r"rats\[imagereward\]"): load_imagereward_reward(str(ck))
 
 def test_rewards_module_imports_no_heavy_extras():
-    code = "import sys, rats.rewards; print([m for m in ('open_clip', 'ImageReward', 'hpsv2', 'torchvision', 'timm') if m in sys.modules])"
+    code = "import sys, rats.real.rewards; print([m for m in ('open_clip', 'ImageReward', 'hpsv2', 'torchvision', 'timm') if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120).stdout.strip()
     assert out.endswith("[]"), out
 

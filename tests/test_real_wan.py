@@ -5,10 +5,10 @@ import torch
 
 warnings.filterwarnings("ignore", message=".*torchvision.*")
 from diffusers import WanPipeline, UniPCMultistepScheduler
-from rats.wan import get_dummy_wan_components, WanAdapter, cfg_velocity_fn, euler_scheduler
-from rats.rewards import VideoFrameReward
-from rats.step import train_step
-from rats.teacher import EMATeacher
+from rats.real.wan import get_dummy_wan_components, WanAdapter, cfg_velocity_fn, euler_scheduler
+from rats.real.rewards import VideoFrameReward
+from rats.core.step import train_step
+from rats.core.teacher import EMATeacher
 
 PROMPTS = ["a red circle", "a blue square on the left"]
 

@@ -7,10 +7,10 @@ import torch
 SCRIPT = textwrap.dedent("""
     import sys, torch
     torch.manual_seed(0)
-    from rats.toy_models import build_teacher
-    from rats.toy_rewards import build_reward, RewardFn
-    from rats.toy_train import train_toy_student
-    from rats.world import make_prompt_sets
+    from rats.toy.models import build_teacher
+    from rats.toy.rewards import build_reward, RewardFn
+    from rats.toy.train import train_toy_student
+    from rats.toy.grammar import make_prompt_sets
     ckpt, out, steps = sys.argv[1], sys.argv[2], int(sys.argv[3])
     train, _ = make_prompt_sets(0, n_train=64, n_eval_two=8)
     models = build_teacher("tiny", seed=0).eval()

@@ -1,12 +1,12 @@
-"""Tests for the toy teacher (rats.toy_models): tokenizer, training, save/load round trip, resume from a checkpoint."""
+"""Tests for the toy teacher (rats.toy.models): tokenizer, training, save/load round trip, resume from a checkpoint."""
 import math
 import numpy as np
 import pytest
 import torch
 
-from rats.toy_models import (MAX_TOKENS, build_teacher, encode_prompts, guided_velocity, load_teacher, make_tokenizer,
+from rats.toy.models import (MAX_TOKENS, build_teacher, encode_prompts, guided_velocity, load_teacher, make_tokenizer,
                              pack, sample, save_teacher, train_teacher, unpack)
-from rats.world import VOCAB, make_prompt_sets
+from rats.toy.grammar import VOCAB, make_prompt_sets
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = textwrap.dedent("""
     import os, sys, torch, rats
     assert "site-packages" in rats.__file__, rats.__file__
-    from rats.step import RATSLoss, method_config, train_step
-    from rats.teacher import EMATeacher
-    from rats.tiny import tiny_unet, tiny_batch, TinyColourReward
+    from rats.core.step import RATSLoss, method_config, train_step
+    from rats.core.teacher import EMATeacher
+    from rats.core.tiny import tiny_unet, tiny_batch, TinyColourReward
     student = tiny_unet(0); teacher = EMATeacher(student)
     noise, cond, labels = tiny_batch(4)
     opt = torch.optim.AdamW(student.parameters(), 1e-4)

@@ -1,12 +1,12 @@
-"""Property tests for the shapes world (rats.world): renderer, prompts, verifier, corruptions."""
+"""Property tests for the shapes world (rats.toy.world): renderer, prompts, verifier, corruptions."""
 import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
-from rats.world import (ALL_OBJECTS, CORRUPTIONS, POSITIONS, RELATIONS, SIZE, Scene, add_noise, blur, corrupt,
-                        from_model, is_held_out, load_jsonl, make_prompt_sets, paraphrases, parse_prompt, prompt_for,
-                        render, render_batch, save_jsonl, to_model, verify, verify_batch)
+from rats.toy.world import ALL_OBJECTS, POSITIONS, RELATIONS, SIZE, Scene, add_noise, blur, from_model, render, render_batch, to_model
+from rats.toy.grammar import is_held_out, load_jsonl, make_prompt_sets, paraphrases, parse_prompt, prompt_for, save_jsonl
+from rats.toy.verifier import CORRUPTIONS, corrupt, verify, verify_batch
 
 seeds = st.integers(0, 2**32 - 1)
 

@@ -4,7 +4,7 @@ Run once (then `dvc add data && dvc push`); the pipeline reads data/prompts/*.js
 never regenerates them, so results stay comparable across changes to the code."""
 import sys
 from pathlib import Path
-from rats.world import make_prompt_sets, save_jsonl
+from rats.toy.grammar import make_prompt_sets, save_jsonl
 
 out = Path(sys.argv[1] if len(sys.argv) > 1 else "data/prompts")
 out.mkdir(parents=True, exist_ok=True)
