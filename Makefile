@@ -12,7 +12,7 @@ export PYTHONHASHSEED := 0
 OMP_NUM_THREADS ?= 1
 export OMP_NUM_THREADS
 
-.PHONY: setup check test demo repro clean-nbs
+.PHONY: setup check test demo repro clean-nbs lab
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q "$(TORCH_SPEC)"
@@ -39,3 +39,11 @@ repro: setup
 
 clean-nbs: setup
 	$(VENV)/bin/nbdev_clean && $(VENV)/bin/nbdev_export
+
+# JupyterLab on the notebooks (nbs/), their kernel the venv's python3 (ipykernel), with the OMP_NUM_THREADS above.
+# Headless (a remote or CI machine): `make lab LAB_ARGS="--no-browser --port 8899"`, then open the printed
+# http://localhost:8899/lab?token=... (through `ssh -L 8899:localhost:8899 host` when remote). Stop it with Ctrl-C twice.
+LAB_ARGS ?=
+lab: setup
+	PATH="$(abspath $(VENV))/bin:$$PATH" JUPYTER_PREFER_ENV_PATH=1 $(VENV)/bin/jupyter lab \
+	  --ServerApp.root_dir="$(abspath nbs)" $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
