@@ -10,7 +10,7 @@ from typing import Any, Callable
 import yaml
 
 # %% auto #0
-__all__ = ['ParamsError', 'check_schema', 'parse_horizons']
+__all__ = ['ParamsError', 'check_schema', 'parse_horizons', 'load_yaml']
 
 # %% ../../nbs/core/08_params.ipynb #39a57774
 class ParamsError(ValueError):
@@ -63,4 +63,16 @@ def parse_horizons(spec: str):
     if s in ("all", "final"): return s
     try: return [int(x) for x in s.split(",") if x.strip()]
     except ValueError: raise ValueError(f"horizons must be 'all', 'final' or comma-separated integers, got {spec!r}") from None
+
+
+# %% ../../nbs/core/08_params.ipynb #065ac8f2
+def load_yaml(path: str | Path) -> Any:
+    "Read a params file; a missing file or a YAML error is a `ParamsError` naming the file, and for a syntax error its line and column."
+    path = Path(path)
+    if not path.exists(): raise ParamsError(f"{path}: file not found")
+    try: return yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise ParamsError(f"{path}: not valid YAML ({where}{getattr(e, 'problem', None) or str(e).splitlines()[0]})") from None
 

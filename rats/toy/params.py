@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 import yaml
-from ..core.params import ParamsError, check_schema, parse_horizons, _pos, _nonneg, _unit, _ge1, _oneof
+from ..core.params import ParamsError, check_schema, load_yaml, parse_horizons, _pos, _nonneg, _unit, _ge1, _oneof
 
 
 # %% auto #0
-__all__ = ['SCHEMA', 'STUDENT_KS', 'INPUTS', 'validate_params', 'check', 'main']
+__all__ = ['SCHEMA', 'STUDENT_KS', 'INPUTS', 'STAGES', 'UNTRACKED', 'validate_params', 'check', 'main', 'tracked', 'stage_params']
 
 # %% ../../nbs/toy/16_params.ipynb #10491b51
 SCHEMA: dict[str, tuple[type, Callable | None]] = {
@@ -20,18 +20,20 @@ SCHEMA: dict[str, tuple[type, Callable | None]] = {
     "world.n_per_prompt": (int, _pos), "world.blur_mild": (float, _nonneg), "world.blur_strong": (float, _nonneg),
     "teacher.config": (str, None), "teacher.steps": (int, _pos), "teacher.batch": (int, _pos), "teacher.lr": (float, _pos),
     "teacher.ema_decay": (float, _unit), "teacher.guidance": (float, _ge1), "teacher.eval_repeats": (int, _pos),
-    "teacher.eval_prompts": (int, _nonneg),
+    "teacher.eval_prompts": (int, _nonneg), "teacher.workers": (int, _pos), "teacher.t_shift": (float, None),
     "instruments.reward_steps": (int, _pos), "instruments.reward_batch": (int, _pos), "instruments.reward_lr": (float, _pos),
-    "instruments.adv_weight": (float, _nonneg), "instruments.pool_per_prompt": (int, _pos), "instruments.pool_prompts": (int, _pos), "instruments.verified_weight": (float, _nonneg),
-    "instruments.feature_steps": (int, _pos), "instruments.feature_batch": (int, _pos),
-    "students.N": (int, _pos), "students.steps": (int, _pos), "students.batch": (int, _pos), "students.lr": (float, _pos),
-    "students.alpha3": (float, _nonneg), "students.alpha5": (float, _nonneg), "students.alpha8": (float, _nonneg),
-    "students.tau": (float, _pos), "students.gate_normalize": (bool, None), "students.reward_bound": (str, _oneof("none", "logsigmoid")),
-    "students.horizons": (str, None), "students.cache_size": (int, _pos), "students.ablations": (bool, None), "students.ckpt_every": (int, _pos),
-    "students.teacher_ema": (float, lambda v: None if 0 < v <= 1 else "must be in (0, 1] (1: the frozen teacher)"), "students.refresh_every": (int, _nonneg), "students.workers": (int, _pos), "teacher.workers": (int, _pos), "evaluate.workers": (int, _pos), "teacher.t_shift": (float, None),
-    "students.on_nonfinite": (str, _oneof("stop", "skip")),
-    "students.gate": (str, _oneof("soft", "hard")), "students.gate_sign": (str, _oneof("text", "figure")),
+    "instruments.adv_weight": (float, _nonneg), "instruments.pool_per_prompt": (int, _pos), "instruments.pool_prompts": (int, _pos),
+    "instruments.verified_weight": (float, _nonneg), "instruments.feature_steps": (int, _pos), "instruments.feature_batch": (int, _pos),
+    # the RATS settings (N, alpha, tau, gate, gate_sign, horizons) are typed here and validated by `RATSConfig`, which uses them
+    "students.N": (int, None), "students.steps": (int, _pos), "students.batch": (int, _pos), "students.lr": (float, _pos),
+    "students.alpha": (dict, None), "students.tau": (float, None), "students.gate_normalize": (bool, None),
+    "students.reward_bound": (str, _oneof("none", "logsigmoid")), "students.horizons": (str, None),
+    "students.gate": (str, None), "students.gate_sign": (str, None),
+    "students.cache_size": (int, _pos), "students.ablations": (bool, None), "students.ckpt_every": (int, _pos),
+    "students.teacher_ema": (float, lambda v: None if 0 < v <= 1 else "must be in (0, 1] (1: the frozen teacher)"),
+    "students.refresh_every": (int, _nonneg), "students.on_nonfinite": (str, _oneof("stop", "skip")), "students.workers": (int, _pos),
     "evaluate.repeats": (int, _pos), "evaluate.n_samples_saved": (int, _nonneg), "evaluate.prompts": (int, _nonneg),
+    "evaluate.workers": (int, _pos),
     "report.smooth": (int, _pos),
 }
 STUDENT_KS = (3, 5, 8)
@@ -39,33 +41,42 @@ INPUTS = ("data/prompts/train.jsonl", "data/prompts/eval.jsonl")
 
 
 # %% ../../nbs/toy/16_params.ipynb #f973267d
+def _rats_configs(flat: dict, fail) -> None:
+    "Build the RATS run's `RATSConfig` at every K from the students' knobs: it validates them; its error is reported on the params key."
+    from rats.core.step import method_config
+    alpha = flat["students.alpha"]
+    if sorted(alpha) != list(STUDENT_KS): fail("students.alpha", f"must map each student NFE {list(STUDENT_KS)} to a weight, got {alpha!r}")
+    try: horizons = parse_horizons(flat["students.horizons"])
+    except ValueError as e: fail("students.horizons", str(e))
+    for K in STUDENT_KS:
+        a = alpha[K]
+        if isinstance(a, bool) or not isinstance(a, (int, float)): fail(f"students.alpha.{K}", f"must be float, got {a!r} ({type(a).__name__})")
+        try: method_config("rats", K=K, N=flat["students.N"], alpha=float(a), tau=flat["students.tau"], gate=flat["students.gate"],
+                           gate_sign=flat["students.gate_sign"], gate_normalize=flat["students.gate_normalize"], horizons=horizons)
+        except ValueError as e:
+            key, _, msg = str(e).partition(": ")
+            key = {"RATSConfig.alpha": f"students.alpha.{K}"}.get(key, key.replace("RATSConfig.", "students."))
+            fail(key, msg)
+
 def validate_params(params: dict, root: str | Path | None = None, name: str = "params.yaml") -> dict:
-    "Check a params dict against `SCHEMA` (and the cross-field rules); raises `ParamsError` with one line. Returns the flat dict."
+    "Check a params dict against `SCHEMA` and the cross-field rules; raises `ParamsError` with one line. Returns the flat dict."
     def fail(key, msg): raise ParamsError(f"{name}: {key}: {msg}")
-    flat = check_schema(params, SCHEMA, name)
+    flat = check_schema(params, SCHEMA, name, keep=("students.alpha",))
     from rats.toy.models import TEACHER_CONFIGS
     if flat["teacher.config"] not in TEACHER_CONFIGS: fail("teacher.config", f"must be one of {list(TEACHER_CONFIGS)}, got {flat['teacher.config']!r}")
-    if flat["students.N"] < max(STUDENT_KS):
-        fail("students.N", f"the teacher needs at least one step per student step: N={flat['students.N']} < K={max(STUDENT_KS)}")
     if flat["teacher.batch"] % flat["teacher.workers"]:
         fail("teacher.workers", f"must divide teacher.batch ({flat['teacher.batch']}): each worker takes an equal share, got {flat['teacher.workers']}")
-    from rats.core.horizon import select_horizons
-    try:
-        h = parse_horizons(flat["students.horizons"])
-        for K in STUDENT_KS: select_horizons(K, h)
-    except ValueError as e: fail("students.horizons", str(e))
+    if flat["students.gate"] not in ("soft", "hard"): fail("students.gate", f"must be one of ['soft', 'hard'], got {flat['students.gate']!r}")
+    _rats_configs(flat, fail)
     if root is not None:
         for f in INPUTS:
             if not (Path(root) / f).exists(): fail(f, "missing input file (run `dvc pull data.dvc`)")
     return flat
 
 def check(path: str | Path = "params.yaml", inputs: bool = True) -> dict:
-    "Load and validate a params file (stage notebooks call this first)."
+    "Load and validate a params file; returns the flat dict."
     path = Path(path)
-    if not path.exists(): raise ParamsError(f"{path}: file not found")
-    try: params = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e: raise ParamsError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
-    return validate_params(params, path.parent if inputs else None, str(path))
+    return validate_params(load_yaml(path), path.parent if inputs else None, str(path))
 
 def main(argv=None):
     "`python -m rats.toy.params [params.yaml ...]`: exit 1 with one line per bad file."
@@ -74,6 +85,35 @@ def main(argv=None):
         try: check(p, inputs=Path(p).name == "params.yaml"); print(f"{p}: ok")
         except ParamsError as e: print(e, file=sys.stderr); bad += 1
     return 1 if bad else 0
+
+
+# %% ../../nbs/toy/16_params.ipynb #d4e9439c
+STAGES: dict[str, tuple[str, ...]] = {   # the keys each stage reads
+    "world": ("seed", "world.n_per_prompt", "world.blur_mild", "world.blur_strong"),
+    "teacher": ("seed", "teacher.config", "teacher.steps", "teacher.batch", "teacher.lr", "teacher.ema_decay", "teacher.guidance",
+                "teacher.eval_repeats", "teacher.eval_prompts", "teacher.workers", "teacher.t_shift"),
+    "instruments": ("seed", "teacher.guidance", "teacher.eval_prompts", *(k for k in SCHEMA if k.startswith("instruments."))),
+    "students": ("seed", "teacher.guidance", *(k for k in SCHEMA if k.startswith("students."))),
+    "evaluate": ("seed", "teacher.guidance", "evaluate.repeats", "evaluate.n_samples_saved", "evaluate.prompts", "evaluate.workers"),
+    "report": ("report.smooth",),
+}
+UNTRACKED = frozenset({"students.workers", "students.ckpt_every", "evaluate.workers"})   # how a stage runs, not what it computes
+
+def tracked(stage: str) -> list[str]:
+    "The keys DVC tracks for `stage`: what it reads, less `UNTRACKED` (dvc.yaml's `params:` lists exactly these)."
+    return [k for k in STAGES[stage] if k not in UNTRACKED]
+
+def stage_params(path: str | Path, stage: str) -> dict:
+    "Validate the whole params file, then return only `stage`'s keys, nested by group (`p['students']['tau']`)."
+    if stage not in STAGES: raise ValueError(f"unknown stage {stage!r}; stages: {list(STAGES)}")
+    flat = check(path)
+    out = {}
+    for key in STAGES[stage]:
+        *groups, last = key.split(".")
+        d = out
+        for g in groups: d = d.setdefault(g, {})
+        d[last] = flat[key]
+    return out
 
 
 # %% ../../nbs/toy/16_params.ipynb #839170a0

@@ -1,0 +1,45 @@
+"""The rats modules a stage notebook runs: those it imports and, transitively, those they import.
+
+`python tools/stage_deps.py nbs/pipeline/students.ipynb` prints them as dvc.yaml deps; tests/test_pipeline_deps.py checks that
+every stage of dvc.yaml lists exactly these, so that a change to code a stage runs reruns it, and no other change does."""
+import ast, json, re, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def _imports(src: str, pkg: str = "") -> set[str]:
+    "The rats modules `src` imports (absolute or relative to `pkg`), at any depth of the code."
+    out = set()
+    try: tree = ast.parse(src)
+    except SyntaxError: return out
+    for n in ast.walk(tree):
+        if isinstance(n, ast.ImportFrom):
+            mod = n.module or ""
+            if n.level: mod = ".".join(pkg.split(".")[:len(pkg.split(".")) - n.level + 1] + ([mod] if mod else []))
+            if mod == "rats" or mod.startswith("rats."):
+                for a in n.names:
+                    sub = f"{mod}.{a.name}"
+                    out.add(sub if (ROOT / (sub.replace(".", "/") + ".py")).exists() else mod)
+        elif isinstance(n, ast.Import):
+            out |= {a.name for a in n.names if a.name.startswith("rats.")}
+    return {m for m in out if (ROOT / (m.replace(".", "/") + ".py")).exists()}
+
+def closure(mods: set[str]) -> set[str]:
+    seen, todo = set(), list(mods)
+    while todo:
+        m = todo.pop()
+        if m in seen: continue
+        seen.add(m)
+        todo += _imports((ROOT / (m.replace(".", "/") + ".py")).read_text(), m.rsplit(".", 1)[0])
+    return seen
+
+def notebook_deps(nb: str | Path) -> list[str]:
+    "rats/ files a stage notebook runs, as dvc.yaml deps (rats.toy.params, the schema every stage checks first, is left out: a new check reruns nothing)."
+    cells = json.loads(Path(nb).read_text())["cells"]
+    src = "\n".join(re.sub(r"^[!%].*$", "", "".join(c["source"]), flags=re.M) for c in cells if c["cell_type"] == "code")
+    skip = {"rats.toy.params"}
+    mods = closure(_imports(src) - skip) - skip
+    return sorted(m.replace(".", "/") + ".py" for m in mods)
+
+if __name__ == "__main__":
+    for nb in sys.argv[1:]: print(nb, notebook_deps(nb))
