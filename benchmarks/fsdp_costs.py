@@ -35,7 +35,8 @@ def _worker(rank, a, mode, port, q, tmp):
     import torch.distributed as dist
     from accelerate import Accelerator
     from diffusers import FluxPipeline, FluxTransformer2DModel
-    from rats.real.flux import get_dummy_flux_components, FluxAdapter
+    from rats.real.flux import FluxAdapter
+    from rats.real.testing import get_dummy_flux_components
     from rats.real.lora import add_lora
     from rats.real.train import train
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -170,7 +170,7 @@ def n_params(m): return sum(p.numel() for p in m.parameters())
 
 def reward_model(b):
     from transformers import CLIPConfig, CLIPModel
-    from rats.real.flux import tiny_clip_tokenizer
+    from rats.real.testing import tiny_clip_tokenizer
     from rats.real.rewards import CLIPReward
     cfg = PICKSCORE if b.a.size == "paper" else TINY["pickscore"]
     tok = tiny_clip_tokenizer(model_max_length=77)
@@ -184,7 +184,8 @@ def reward_model(b):
 def build_flux(b):
     from diffusers import FluxPipeline, FluxTransformer2DModel, AutoencoderKL, FlowMatchEulerDiscreteScheduler
     from transformers import CLIPTextConfig, CLIPTextModel, T5Config, T5EncoderModel
-    from rats.real.flux import tiny_clip_tokenizer, tiny_t5_tokenizer, FluxAdapter
+    from rats.real.flux import FluxAdapter
+    from rats.real.testing import tiny_clip_tokenizer, tiny_t5_tokenizer
     paper = b.a.size == "paper"
     ids = dict(bos_token_id=0, eos_token_id=1, pad_token_id=1)
     with b.building():
@@ -207,8 +208,8 @@ def build_flux(b):
 def build_wan(b, frames):
     from diffusers import WanPipeline, WanTransformer3DModel, AutoencoderKLWan, FlowMatchEulerDiscreteScheduler
     from transformers import UMT5Config, UMT5EncoderModel
-    from rats.real.flux import tiny_t5_tokenizer
-    from rats.real.wan import WanAdapter, cfg_velocity_fn
+    from rats.real.testing import tiny_t5_tokenizer
+    from rats.real.wan import WanAdapter
     paper = b.a.size == "paper"
     with b.building():
         tr = WanTransformer3DModel(**(WAN_1_3B if paper else TINY["wan"]))
@@ -222,7 +223,7 @@ def build_wan(b, frames):
     c, f, lh, lw = ad.latent_shape
     info = dict(transformer_params=n_params(tr), text_encoders_params=n_params(te), vae_params=n_params(vae),
                 size=f"{h}x{w}x{frames}", video_tokens=f * (lh // 2) * (lw // 2))
-    return pipe, ad, info, cfg_velocity_fn(b.a.wan_guidance)
+    return pipe, ad, info, ad.guided_velocity_fn(b.a.wan_guidance)
 
 
 def sampling(b, name, pipe, ad, teacher_vfn):

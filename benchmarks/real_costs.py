@@ -1,7 +1,7 @@
 """Cost of sampling and of one training step on tiny real-class models (issue: performance).
 
 The same classes the paper trains, with random weights from the tiny configs the tests use
-(`rats.real.flux.get_dummy_flux_components`, `rats.real.wan.get_dummy_wan_components`): FLUX
+(`rats.real.testing.get_dummy_flux_components`, `rats.real.testing.get_dummy_wan_components`): FLUX
 (FluxTransformer2DModel, AutoencoderKL, CLIP + T5 text encoders) and Wan 2.1
 (WanTransformer3DModel, AutoencoderKLWan, UMT5), through the `rats` adapters; a LoRA student
 (peft) whose teacher is the same weights with the adapter off (one copy of the base model);
@@ -27,7 +27,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 warnings.filterwarnings("ignore", message=".*torchvision.*")
 from rats.real.lora import add_lora, lora_parameters, LoraTeacher
-from rats.real.rewards import CLIPReward, get_dummy_clip, VideoFrameReward
+from rats.real.rewards import CLIPReward, VideoFrameReward
+from rats.real.testing import get_dummy_clip, get_dummy_flux_components, get_dummy_wan_components
 from rats.core.step import train_step
 from _mem import rss_mb, peak_during      # benchmarks/_mem.py
 
@@ -55,7 +56,7 @@ def build(model):
     torch.manual_seed(0)
     if model == "flux":
         from diffusers import FluxPipeline
-        from rats.real.flux import get_dummy_flux_components, FluxAdapter
+        from rats.real.flux import FluxAdapter
         comps = get_dummy_flux_components()
         pipe = FluxPipeline(**comps).to(dev); pipe.set_progress_bar_config(disable=True)
         ad = FluxAdapter(pipe, height=32, width=32, max_sequence_length=16)
@@ -65,7 +66,7 @@ def build(model):
         desc = "FLUX (1 double + 1 single block, 32x32 px)"
     else:
         from diffusers import WanPipeline
-        from rats.real.wan import get_dummy_wan_components, WanAdapter
+        from rats.real.wan import WanAdapter
         comps = get_dummy_wan_components()
         pipe = WanPipeline(**comps).to(dev); pipe.set_progress_bar_config(disable=True)
         ad = WanAdapter(pipe, height=16, width=32, num_frames=5, max_sequence_length=16)

@@ -43,7 +43,7 @@ def step_cost(method, cached):
     noise = cache["noise"] if cached else torch.randn(a.batch, 12, 16, 16)
     pv = cache["pv"] if cached else prompt_vectors(ps)
     if cached: c, tc = toy_conds(models, cache["prompts"], 2.0)
-    kw = dict(reward_cond=pv, teacher_cond=tc, teacher_out=cache["out"][3].take(torch.arange(a.batch)) if cached else None)
+    kw = dict(reward_cond=pv, teacher_cond=tc, teacher_out=cache["teacher_out"][3].take(torch.arange(a.batch)) if cached else None)
     do = lambda: train_step(lf, student, models.unet, opt, noise, c, toy_decode, rf, **kw)
     do()                                   # warm-up (allocates the optimiser state)
     base_mb = rss_mb()                     # models, optimiser state and cache resident, between steps

@@ -10,11 +10,10 @@ three rewards, FD against real renderings).
 
 Run after `dvc repro` (it needs models/teacher, models/rewards, models/feature_net):
   OMP_NUM_THREADS=1 .venv/bin/python experiments/cache_vs_fresh.py [--seeds 0 1] [--workers 2]
-Writes experiments/results/cache_vs_fresh.json and prints a markdown table. Each run is a subprocess
-(one thread), `--workers` at a time.
+Writes experiments/results/cache_vs_fresh.json and prints a markdown table. Each run is a job of
+rats.core.runs.run_jobs (a spawned process, one thread), `--workers` at a time.
 """
-import argparse, json, os, subprocess, sys, time
-from concurrent.futures import ThreadPoolExecutor
+import argparse, json, sys, time
 from pathlib import Path
 
 def evaluate_student(P: dict, models, student, K: int) -> dict:
@@ -50,7 +49,7 @@ def run_one(job: dict) -> dict:
     reward = load_reward("models/rewards/r_train", bound=S["reward_bound"])      # as the students stage loads it
     t0 = time.perf_counter()
     student, log = train_toy_student("rats", models, reward, train, Ks=(3,), N=S["N"], steps=S["steps"], batch=S["batch"], lr=S["lr"],
-                                     seed=seed, alpha={3: S["alpha3"]}, teacher_guidance=P["teacher"]["guidance"],
+                                     seed=seed, alpha={3: S["alpha"][3]}, teacher_guidance=P["teacher"]["guidance"],
                                      cache_size=S["cache_size"] if job["mode"] == "cached" else 0, progress=False,
                                      tau=S["tau"], gate_normalize=S["gate_normalize"], horizons=parse_horizons(S["horizons"]),
                                      teacher_ema=job.get("teacher_ema", 1.0), refresh_every=job.get("refresh_every", 0))
@@ -65,16 +64,13 @@ def run_one(job: dict) -> dict:
                 gate_mean_last=float(np.mean([r["gate_mean"] for r in last])),
                 reward_student_last=float(np.mean([r["reward_student"] for r in last])))
 
-def run_jobs(jobs: list, workers: int = 2) -> tuple[list, float]:
-    "Each job in its own process (`run_one` through `--job`, one thread), `workers` at a time: (rows in job order, wall seconds)."
-    def launch(job):
-        out = subprocess.run([sys.executable, __file__, "--job", json.dumps(job)], capture_output=True, text=True,
-                             env={**os.environ, "OMP_NUM_THREADS": "1"})
-        if out.returncode: raise RuntimeError(f"{job} failed:\n{out.stderr[-3000:]}")
-        print(f"done: {job}", file=sys.stderr, flush=True)
-        return json.loads(out.stdout.strip().splitlines()[-1])
+def run_all(jobs: list, workers: int = 2) -> tuple[list, float]:
+    "`run_one` over `jobs` (dicts with a unique 'name') in `workers` spawned processes (rats.core.runs.run_jobs): (rows in job order, wall seconds)."
+    from rats.core.runs import run_jobs
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import cache_vs_fresh          # the workers import run_one from this module by name (a script's `__main__` is not importable)
     t0 = time.perf_counter()
-    with ThreadPoolExecutor(workers) as ex: rows = list(ex.map(launch, jobs))
+    rows = list(run_jobs(cache_vs_fresh.run_one, jobs, workers).values())
     return rows, time.perf_counter() - t0
 
 def main():
@@ -82,12 +78,9 @@ def main():
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", default="experiments/results/cache_vs_fresh.json")
-    ap.add_argument("--job", help=argparse.SUPPRESS)
     a = ap.parse_args()
-    if a.job:                                   # a worker: one run, its result as JSON on stdout's last line
-        print(json.dumps(run_one(json.loads(a.job)))); return
-    jobs = [dict(mode=m, seed=s) for s in a.seeds for m in ("fresh", "cached")]   # the slow arm first
-    rows, wall = run_jobs(jobs, a.workers)
+    jobs = [dict(name=f"{m}/seed{s}", mode=m, seed=s) for s in a.seeds for m in ("fresh", "cached")]   # the slow arm first
+    rows, wall = run_all(jobs, a.workers)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(dict(rows=rows, wall_s=wall), indent=1))
     cols = ["mode", "seed", "acc", "acc_specified", "acc_open", "reward_r_train", "reward_r_dual", "reward_r_lowpass", "fd",

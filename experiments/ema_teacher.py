@@ -20,7 +20,7 @@ import argparse, json, sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cache_vs_fresh import run_jobs
+from cache_vs_fresh import run_all
 
 def main():
     ap = argparse.ArgumentParser()
@@ -34,8 +34,8 @@ def main():
     jobs = ([dict(arm="ema/on the fly", mode="fresh", teacher_ema=d), dict(arm="frozen/on the fly", mode="fresh")]   # the slow arms first
             + [dict(arm=f"ema/refresh {R}", mode="cached", teacher_ema=d, refresh_every=R) for R in a.refresh]
             + [dict(arm="frozen/cached", mode="cached")])
-    for j in jobs: j["seed"] = a.seed
-    rows, wall = run_jobs(jobs, a.workers)          # each arm is cache_vs_fresh.py's run_one in its own process
+    for j in jobs: j.update(name=j["arm"], seed=a.seed)
+    rows, wall = run_all(jobs, a.workers)           # each arm is cache_vs_fresh.py's run_one, in a pool of spawned processes
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(dict(decay=d, rows=rows, wall_s=wall), indent=1))
     print(render(rows, d))

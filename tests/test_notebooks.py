@@ -20,3 +20,17 @@ def test_notebook_numbers_unique():
 def test_notebooks_small():
     big = [(p.name, p.stat().st_size) for p in NBS if p.stat().st_size > 1_000_000]
     assert not big, f"notebooks over 1 MB (strip large outputs): {big}"
+
+def test_index_lists_every_notebook():
+    import json
+    index = "".join("".join(c["source"]) for c in json.loads((ROOT / "nbs" / "index.ipynb").read_text())["cells"])
+    every = [p for p in (ROOT / "nbs").rglob("*.ipynb") if p.name != "index.ipynb" and ".ipynb_checkpoints" not in p.parts]
+    missing = [str(p.relative_to(ROOT / "nbs")) for p in every if f"({p.relative_to(ROOT / 'nbs').as_posix()})" not in index]
+    assert not missing, f"nbs/index.ipynb does not list: {missing}"
+
+def test_no_notebook_or_module_cites_unseen_documents():
+    import re
+    bad = re.compile(r"DESIGN\.md|[Tt]he issue\b|design document|\bissue \d")
+    hits = [str(p.relative_to(ROOT)) for d in ("nbs", "rats") for p in (ROOT / d).rglob("*")
+            if p.suffix in (".ipynb", ".py") and ".ipynb_checkpoints" not in p.parts and bad.search(p.read_text())]
+    assert not hits, f"these cite documents a reader does not have: {hits}"

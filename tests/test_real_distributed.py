@@ -15,7 +15,8 @@ def _worker(rank, world, port, out):
     import torch.distributed as dist
     from torch.nn.parallel import DistributedDataParallel as DDP
     from diffusers import FluxPipeline
-    from rats.real.flux import get_dummy_flux_components, FluxAdapter
+    from rats.real.flux import FluxAdapter
+    from rats.real.testing import get_dummy_flux_components
     from rats.core.step import train_step
     from rats.core.teacher import EMATeacher
     dist.init_process_group("gloo", rank=rank, world_size=world)
@@ -54,7 +55,8 @@ def _tiny_flux_run(rank, world, port):
                       WORLD_SIZE=str(world), LOCAL_WORLD_SIZE=str(world))
     torch.set_num_threads(1)
     from diffusers import FluxPipeline
-    from rats.real.flux import get_dummy_flux_components, FluxAdapter
+    from rats.real.flux import FluxAdapter
+    from rats.real.testing import get_dummy_flux_components
     pipe = FluxPipeline(**get_dummy_flux_components()); pipe.set_progress_bar_config(disable=True)
     ad = FluxAdapter(pipe, 16, 16, max_sequence_length=16)
     red = lambda img, c: img[:, 0].mean((1, 2)) - img[:, 1:].mean((1, 2, 3))
@@ -72,7 +74,7 @@ def _accelerate_worker(rank, world, port, out, tmp, cache_size=0):
     ad, red, prompts, cfg = _tiny_flux_run(rank, world, port)
     import torch.distributed as dist
     from accelerate import Accelerator
-    from rats.real.flux import get_dummy_flux_components
+    from rats.real.testing import get_dummy_flux_components
     from rats.real.lora import add_lora
     from rats.real.train import train
     def student():
@@ -111,7 +113,7 @@ def _fsdp_worker(rank, world, port, out, tmp, cache_size=0, ema=0.0):
     import torch.distributed as dist
     from accelerate import Accelerator
     from safetensors.torch import load_file
-    from rats.real.flux import get_dummy_flux_components
+    from rats.real.testing import get_dummy_flux_components
     from rats.real.lora import add_lora, EMALoraTeacher
     from rats.real.train import train
     def run(steps, d, **kw):

@@ -6,7 +6,8 @@ from hypothesis import given, settings, strategies as st
 
 warnings.filterwarnings("ignore", message=".*torchvision.*")
 from diffusers import FluxPipeline
-from rats.real.flux import (get_dummy_flux_components, FluxAdapter, pack_latents, unpack_latents, latent_image_ids,
+from rats.real.testing import get_dummy_flux_components
+from rats.real.flux import (FluxAdapter, pack_latents, unpack_latents, latent_image_ids,
                        pipeline_sample, flux_velocity)
 from rats.core.sampling import flow_sigmas, flux_mu
 from rats.core.step import train_step

@@ -6,7 +6,8 @@ import torch
 warnings.filterwarnings("ignore", message=".*torchvision.*")
 from diffusers import FluxPipeline, FluxTransformer2DModel
 from safetensors import safe_open
-from rats.real.flux import get_dummy_flux_components, FluxAdapter, pipeline_sample, flux_velocity
+from rats.real.flux import FluxAdapter, pipeline_sample, flux_velocity
+from rats.real.testing import get_dummy_flux_components
 from rats.real.lora import add_lora, lora_parameters, LoraTeacher, base_velocity_fn, save_lora, save_student, adapters_disabled
 from rats.core.step import train_step
 

@@ -99,7 +99,7 @@ def test_wan_profile_with_two_processes(real_repo):
     logs = [json.loads(l) for l in (real / "checkpoints" / "rats_k5" / "log.jsonl").read_text().splitlines()]
     assert [r["world"] for r in logs] == [2] * p["train"]["steps"]
     from diffusers import WanPipeline
-    from rats.real.wan import get_dummy_wan_components
+    from rats.real.testing import get_dummy_wan_components
     pipe = WanPipeline(**get_dummy_wan_components())
     pipe.load_lora_weights(str(real / "models" / "students" / "rats_k5"))
     assert any("lora" in n for n, _ in pipe.transformer.named_parameters())

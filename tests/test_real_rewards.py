@@ -4,7 +4,8 @@ import pytest
 import torch
 
 warnings.filterwarnings("ignore", message=".*torchvision.*")
-from rats.real.rewards import (CLIPReward, get_dummy_clip, load_clip_reward, load_hpsv2_reward, load_imagereward_reward,
+from rats.real.testing import get_dummy_clip
+from rats.real.rewards import (CLIPReward, load_clip_reward, load_hpsv2_reward, load_imagereward_reward,
                           VideoFrameReward, clip_preprocess)
 
 def test_clip_reward_is_differentiable_and_matches_clipmodel():

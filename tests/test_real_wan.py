@@ -5,7 +5,8 @@ import torch
 
 warnings.filterwarnings("ignore", message=".*torchvision.*")
 from diffusers import WanPipeline, UniPCMultistepScheduler
-from rats.real.wan import get_dummy_wan_components, WanAdapter, cfg_velocity_fn, euler_scheduler
+from rats.real.wan import WanAdapter, euler_scheduler
+from rats.real.testing import get_dummy_wan_components
 from rats.real.rewards import VideoFrameReward
 from rats.core.step import train_step
 from rats.core.teacher import EMATeacher
@@ -21,7 +22,7 @@ def test_sampler_equals_stock_pipeline(wan):
     pipe, ad = wan
     noise = ad.noise(2, torch.Generator().manual_seed(1))
     with torch.no_grad():
-        ours = ad.sample(pipe.transformer, noise, ad.encode_prompt(PROMPTS, negative="blurry"), 3, cfg_velocity_fn(4.0))
+        ours = ad.sample(pipe.transformer, noise, ad.encode_prompt(PROMPTS, negative="blurry"), 3, ad.guided_velocity_fn(4.0))
     ref = pipe(prompt=PROMPTS, negative_prompt="blurry", latents=noise, num_inference_steps=3, guidance_scale=4.0, height=16,
                width=32, num_frames=5, max_sequence_length=16, output_type="latent", return_dict=False)[0]
     torch.testing.assert_close(ours, ref, atol=1e-5, rtol=1e-5)

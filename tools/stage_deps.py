@@ -1,6 +1,6 @@
 """The rats modules a stage notebook runs: those it imports and, transitively, those they import.
 
-`python tools/stage_deps.py nbs/pipeline/students.ipynb` prints them as dvc.yaml deps; tests/test_pipeline_deps.py checks that
+`python tools/stage_deps.py nbs/pipeline/students.ipynb` prints them; `python tools/stage_deps.py --write` writes them into dvc.yaml and real/dvc.yaml; tests/test_pipeline_deps.py checks that
 every stage of dvc.yaml lists exactly these, so that a change to code a stage runs reruns it, and no other change does."""
 import ast, json, re, sys
 from pathlib import Path
@@ -41,5 +41,22 @@ def notebook_deps(nb: str | Path) -> list[str]:
     mods = closure(_imports(src) - skip) - skip
     return sorted(m.replace(".", "/") + ".py" for m in mods)
 
+
+def write(dvc_yaml: str | Path, prefix: str = "") -> None:
+    "Rewrite the rats/ entries of every stage's `deps: [...]` in `dvc_yaml` (flow style) to what its notebook runs."
+    import textwrap, yaml
+    path = ROOT / dvc_yaml; text = path.read_text()
+    stages = yaml.safe_load(text)["stages"]
+    for name, st in stages.items():
+        nb = next(d for d in st["deps"] if d.endswith(".ipynb"))
+        deps = [d for d in st["deps"] if not d.startswith(prefix + "rats/")]
+        deps += [prefix + d for d in notebook_deps(ROOT / "nbs" / "pipeline" / Path(nb).name)]
+        m = re.search(rf"(?ms)^  {name}:\n.*?^(    deps: )\[.*?\]\n", text)
+        body = textwrap.fill(", ".join(deps), width=130, initial_indent=" " * 11, subsequent_indent=" " * 11).lstrip()
+        text = text[:m.start(1)] + f"    deps: [{body}]\n" + text[m.end():]
+    path.write_text(text)
+
 if __name__ == "__main__":
-    for nb in sys.argv[1:]: print(nb, notebook_deps(nb))
+    if sys.argv[1:2] == ["--write"]: write("dvc.yaml"); write("real/dvc.yaml", "../")
+    else:
+        for nb in sys.argv[1:]: print(nb, notebook_deps(nb))

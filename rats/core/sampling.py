@@ -12,7 +12,7 @@ from torch.utils.checkpoint import checkpoint as _checkpoint
 
 # %% auto #0
 __all__ = ['Velocity', 'x0_from_v', 'eps_from_v', 'time_shift', 'dynamic_time_shift', 'flux_mu', 'flow_sigmas', 'Trajectory',
-           'euler_sample', 'model_velocity', 'cfg_velocity']
+           'euler_sample', 'model_velocity', 'classifier_free', 'cfg_velocity']
 
 # %% ../../nbs/core/01_sampling.ipynb #d304cc28
 def x0_from_v(x_t: Tensor, v: Tensor, sigma) -> Tensor:
@@ -99,12 +99,28 @@ def model_velocity(model, cond: dict | None = None, time_scale: float = 1000.0) 
         return out[0] if isinstance(out, (tuple, list)) else out
     return velocity
 
-def cfg_velocity(model, cond: dict, uncond: dict, scale: float, time_scale: float = 1000.0) -> Velocity:
-    "Classifier-free guidance $v = v_u + w (v_c - v_u)$, cond and uncond in one batch (kwargs concatenated on dim 0)."
-    if scale == 1.0: return model_velocity(model, cond, time_scale)
-    both = {k: torch.cat([uncond[k], cond[k]]) if torch.is_tensor(cond[k]) else cond[k] for k in cond}
-    inner = model_velocity(model, both, time_scale)
-    def velocity(x, sigma):
-        v_u, v_c = inner(torch.cat([x, x]), torch.cat([sigma, sigma])).chunk(2)
-        return v_u + scale * (v_c - v_u)
-    return velocity
+# %% ../../nbs/core/01_sampling.ipynb #be8511ca
+def classifier_free(velocity_fn: Callable, scale: float, batched: bool = False) -> Callable:
+    "Classifier-free guidance $v = v_u + w (v_c - v_u)$ around a `velocity_fn(model, cond)`: the unconditional branch runs on the condition's `negative_<key>` entries in place of `<key>`; `batched`: both branches in one call (tensors concatenated, unconditional first)."
+    def guided_fn(model, cond: dict) -> Velocity:
+        c = {k: v for k, v in cond.items() if not k.startswith("negative_")}
+        if scale == 1.0: return velocity_fn(model, c)
+        neg = {k[len("negative_"):]: v for k, v in cond.items() if k.startswith("negative_")}
+        if not neg: raise KeyError(f"guidance scale {scale} needs negative_* entries in the condition (encode_prompt(..., negative=...))")
+        if batched:
+            missing = [k for k, v in c.items() if torch.is_tensor(v) and k not in neg]
+            if missing: raise KeyError(f"batched guidance needs an unconditional entry for every tensor: no negative_{missing[0]}")
+            both = velocity_fn(model, {k: torch.cat([neg[k], v]) if torch.is_tensor(v) else v for k, v in c.items()})
+        else: vc, vu = velocity_fn(model, c), velocity_fn(model, {**c, **neg})
+        def velocity(x, sigma):
+            if batched: v_u, v_c = both(torch.cat([x, x]), torch.cat([sigma, sigma])).chunk(2)
+            else: v_c, v_u = vc(x, sigma), vu(x, sigma)
+            return v_u + scale * (v_c - v_u)
+        return velocity
+    return guided_fn
+
+# %% ../../nbs/core/01_sampling.ipynb #36373f5e
+def cfg_velocity(model, cond: dict, uncond: dict | None, scale: float, time_scale: float = 1000.0) -> Velocity:
+    "Classifier-free guidance $v = v_u + w (v_c - v_u)$ on `model_velocity`, cond and uncond in one batch (`classifier_free(..., batched=True)`)."
+    neg = {f"negative_{k}": v for k, v in (uncond or {}).items()}
+    return classifier_free(lambda m, c: model_velocity(m, c, time_scale), scale, batched=True)(model, {**cond, **neg})

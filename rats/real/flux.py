@@ -4,71 +4,16 @@
 
 # %% ../../nbs/real/20_flux.ipynb #8ac6e485
 from __future__ import annotations
-import math
 from typing import Callable, Sequence
 import torch
-from torch import nn, Tensor
-from torch.utils.checkpoint import checkpoint as _checkpoint
-from ..core.sampling import flow_sigmas, flux_mu, euler_sample, x0_from_v
-from ..core.step import RATSConfig, RATSLoss, method_config
+from torch import Tensor
+from ..core.sampling import flow_sigmas, x0_from_v
+from ..core.step import RATSConfig, RATSLoss
+from .adapter import Adapter, model_dtype, scheduler_mu, vae_decode
 
 # %% auto #0
-__all__ = ['TINY_WORDS', 'FLUX_COND_KEYS', 'tiny_clip_tokenizer', 'tiny_t5_tokenizer', 'get_dummy_flux_components',
-           'pack_latents', 'unpack_latents', 'latent_image_ids', 'model_dtype', 'flux_velocity', 'flux_x0',
-           'vae_decode', 'chunked_decode', 'FluxAdapter', 'pipeline_sample']
-
-# %% ../../nbs/real/20_flux.ipynb #8d97e8f5
-TINY_WORDS = tuple("""a an the of on in to and with at side red green blue yellow crimson emerald azure golden circle disc dot
-square box block triangle left right top bottom above below center middle photo cat dog""".split())
-_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
-
-def tiny_clip_tokenizer(words: Sequence[str] = TINY_WORDS, model_max_length: int = 16):
-    "A `CLIPTokenizer` built in memory (BPE over letters, whole `words` by merges); ids 0/1 are start/end (= pad)."
-    from transformers import CLIPTokenizer
-    vocab, merges = {"<|startoftext|>": 0, "<|endoftext|>": 1}, []
-    def add(t): vocab.setdefault(t, len(vocab))
-    for c in _LETTERS: add(c); add(c + "</w>")
-    for w in words:
-        parts = list(w[:-1]) + [w[-1] + "</w>"]
-        cur = parts[0]
-        for nxt in parts[1:]:
-            if (cur, nxt) not in merges: merges.append((cur, nxt))
-            cur += nxt; add(cur)
-    return CLIPTokenizer(vocab=vocab, merges=merges, model_max_length=model_max_length)
-
-def tiny_t5_tokenizer(words: Sequence[str] = TINY_WORDS, model_max_length: int = 16):
-    "A T5 (Unigram) tokenizer built in memory: `<pad>`=0, `</s>`=1, `<unk>`=2, letters and `▁word` pieces."
-    from transformers import T5Tokenizer
-    pieces = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), ("▁", -2.0)] + [(c, -5.0) for c in _LETTERS]
-    pieces += [("▁" + w, -1.0) for w in words]
-    return T5Tokenizer(vocab=pieces, extra_ids=0, model_max_length=model_max_length)
-
-# %% ../../nbs/real/20_flux.ipynb #975a4f81
-def get_dummy_flux_components(seed: int = 0, guidance_embeds: bool = True, max_length: int = 16) -> dict:
-    "Tiny random FLUX components (the keyword arguments of `FluxPipeline`), seeded; no downloads."
-    from diffusers import FluxTransformer2DModel, AutoencoderKL, FlowMatchEulerDiscreteScheduler
-    from transformers import CLIPTextConfig, CLIPTextModel, T5Config, T5EncoderModel
-    tokenizer, tokenizer_2 = tiny_clip_tokenizer(model_max_length=max_length), tiny_t5_tokenizer(model_max_length=max_length)
-    torch.manual_seed(seed)
-    transformer = FluxTransformer2DModel(patch_size=1, in_channels=4, num_layers=1, num_single_layers=1,
-        attention_head_dim=16, num_attention_heads=2, joint_attention_dim=32, pooled_projection_dim=32,
-        axes_dims_rope=[4, 4, 8], guidance_embeds=guidance_embeds)
-    torch.manual_seed(seed)
-    text_encoder = CLIPTextModel(CLIPTextConfig(bos_token_id=0, eos_token_id=1, pad_token_id=1, hidden_size=32,
-        intermediate_size=37, layer_norm_eps=1e-5, num_attention_heads=4, num_hidden_layers=2,
-        vocab_size=len(tokenizer), max_position_embeddings=max_length, hidden_act="gelu", projection_dim=32))
-    torch.manual_seed(seed)
-    text_encoder_2 = T5EncoderModel(T5Config(vocab_size=len(tokenizer_2), d_model=32, d_kv=8, d_ff=37, num_layers=2,
-        num_heads=4, relative_attention_num_buckets=8, decoder_start_token_id=0, pad_token_id=0, eos_token_id=1))
-    torch.manual_seed(seed)
-    vae = AutoencoderKL(sample_size=32, in_channels=3, out_channels=3, block_out_channels=(4,), layers_per_block=1,
-        latent_channels=1, norm_num_groups=1, use_quant_conv=False, use_post_quant_conv=False,
-        shift_factor=0.0609, scaling_factor=1.5035)
-    scheduler = FlowMatchEulerDiscreteScheduler(use_dynamic_shifting=True, base_image_seq_len=256, max_image_seq_len=4096,
-                                                base_shift=0.5, max_shift=1.15)
-    for m in (transformer, text_encoder, text_encoder_2, vae): m.eval()
-    return dict(scheduler=scheduler, vae=vae, text_encoder=text_encoder, tokenizer=tokenizer,
-                text_encoder_2=text_encoder_2, tokenizer_2=tokenizer_2, transformer=transformer)
+__all__ = ['FLUX_COND_KEYS', 'pack_latents', 'unpack_latents', 'latent_image_ids', 'flux_velocity', 'flux_x0', 'FluxAdapter',
+           'pipeline_sample']
 
 # %% ../../nbs/real/20_flux.ipynb #dd17be38
 def pack_latents(latents: Tensor) -> Tensor:
@@ -93,14 +38,6 @@ def latent_image_ids(height: int, width: int, device=None, dtype=torch.float32) 
 # %% ../../nbs/real/20_flux.ipynb #d7854590
 FLUX_COND_KEYS = ("encoder_hidden_states", "pooled_projections", "txt_ids", "img_ids", "guidance")
 
-def model_dtype(model, default=torch.float32) -> torch.dtype:
-    "The dtype `model` computes in: its `dtype` (diffusers models), its first floating parameter's (`EMATeacher`), or its `.model`'s (`LoraTeacher`)."
-    dt = getattr(model, "dtype", None)
-    if isinstance(dt, torch.dtype): return dt
-    if isinstance(model, nn.Module): return next((p.dtype for p in model.parameters() if p.is_floating_point()), default)
-    inner = getattr(model, "model", None)                  # LoraTeacher and similar callables around a model
-    return model_dtype(inner, default) if inner is not None else default
-
 def flux_velocity(model, cond: dict) -> Callable[[Tensor, Tensor], Tensor]:
     "RATS `velocity_fn` for `FluxTransformer2DModel`: `velocity(x, sigma) = model(x, timestep=sigma, **cond)`."
     missing = [k for k in FLUX_COND_KEYS[:4] if k not in cond]
@@ -119,58 +56,38 @@ def flux_x0(x_t: Tensor, v: Tensor, sigma) -> Tensor:
     return x0_from_v(x_t, v, sigma.view(-1, *([1] * (x_t.ndim - 1))) if sigma.ndim else sigma)
 
 # %% ../../nbs/real/20_flux.ipynb #313dab27
-def vae_decode(vae, latents: Tensor) -> Tensor:
-    "An `AutoencoderKL` decode of the transformer's latents (its scale and shift undone) to images in [0, 1], differentiable; the VAE is frozen."
-    if any(p.requires_grad for p in vae.parameters()): vae.requires_grad_(False)  # the decoder is never trained
-    z = latents / vae.config.scaling_factor + vae.config.shift_factor
-    return vae.decode(z.to(vae.dtype), return_dict=False)[0] / 2 + 0.5
-
-def chunked_decode(decode: Callable[[Tensor], Tensor], latents: Tensor, chunk: int | None = None, checkpoint: bool = False) -> Tensor:
-    "`decode` over `chunk` samples at a time (all if None), each under activation checkpointing if `checkpoint` and gradients are on: the memory knobs of every adapter's differentiable decode."
-    outs = []
-    for part in latents.split(chunk or latents.shape[0]):
-        outs.append(_checkpoint(decode, part, use_reentrant=False) if checkpoint and torch.is_grad_enabled() else decode(part))
-    return torch.cat(outs)
-
-class FluxAdapter:
-    "What RATS needs from a `FluxPipeline`: conditions, noise, schedule, `velocity_fn` and a differentiable `decode`."
+class FluxAdapter(Adapter):
+    "`Adapter` for a `FluxPipeline`: packed latents, the guidance embedding in the condition, FLUX's resolution-dependent shift."
     def __init__(self, pipe, height: int = 1024, width: int = 1024, guidance_scale: float = 3.5,
                  max_sequence_length: int = 512, decode_chunk: int | None = None, decode_checkpoint: bool = False):
-        self.pipe, self.guidance_scale, self.max_sequence_length = pipe, guidance_scale, max_sequence_length
-        self.decode_chunk, self.decode_checkpoint = decode_chunk, decode_checkpoint
         f = pipe.vae_scale_factor
         if height % (2 * f) or width % (2 * f):
             raise ValueError(f"height and width must be multiples of {2 * f} (VAE factor {f} x 2x2 packing), got {height}x{width}")
-        self.height, self.width = height, width
+        super().__init__(pipe, height, width, max_sequence_length, decode_chunk, decode_checkpoint)
+        self.guidance_scale = guidance_scale
         self.lat_h, self.lat_w = height // f, width // f
         self.channels = pipe.transformer.config.in_channels // 4
+        self.latent_shape = (self.channels, self.lat_h, self.lat_w)          # as drawn, before packing
         self.seq_len = (self.lat_h // 2) * (self.lat_w // 2)
 
     @property
     def mu(self) -> float | None:
         "FLUX's dynamic shift for this resolution (None when the scheduler uses a static shift)."
-        c = self.pipe.scheduler.config
-        if not c.get("use_dynamic_shifting", False): return None
-        return flux_mu(self.seq_len, c.get("base_image_seq_len", 256), c.get("max_image_seq_len", 4096),
-                       c.get("base_shift", 0.5), c.get("max_shift", 1.15))
+        return scheduler_mu(self.pipe.scheduler, self.seq_len)
 
     @property
-    def shift(self) -> float: return 1.0 if self.mu is not None else float(self.pipe.scheduler.config.get("shift", 1.0))
+    def shift(self) -> float: return 1.0 if self.mu is not None else super().shift
 
     def sigmas(self, K: int) -> Tensor:
         "The K-step schedule the pipeline would use at this resolution."
         return flow_sigmas(K, shift=self.shift, mu=self.mu)
 
-    def rats_config(self, method: str = "rats", **kw) -> RATSConfig:
-        "A `RATSConfig` for a named method with this model's time shift filled in."
-        return method_config(method, **{"mu": self.mu, "shift": self.shift, **kw})
-
-    def rats_loss(self, cfg: RATSConfig, teacher_velocity_fn: Callable | None = None) -> RATSLoss:
-        "`RATSLoss` wired to `flux_velocity`; checks that the config's shift matches this resolution."
+    def rats_loss(self, cfg: RATSConfig, velocity_fn: Callable | None = None, teacher_velocity_fn: Callable | None = None) -> RATSLoss:
+        "`Adapter.rats_loss`, after checking that the config's shift matches this resolution."
         if cfg.mu != self.mu or (self.mu is None and cfg.shift != self.shift):
             raise ValueError(f"config time shift (mu={cfg.mu}, shift={cfg.shift}) differs from the model's at "
                              f"{self.height}x{self.width} (mu={self.mu}, shift={self.shift}); build it with rats_config")
-        return RATSLoss(cfg, velocity_fn=flux_velocity, teacher_velocity_fn=teacher_velocity_fn)
+        return super().rats_loss(cfg, velocity_fn, teacher_velocity_fn)
 
     @torch.no_grad()
     def encode_prompt(self, prompts: Sequence[str], guidance_scale: float | None = None) -> dict:
@@ -188,25 +105,11 @@ class FluxAdapter:
 
     def noise(self, batch_size: int, generator: torch.Generator | None = None, dtype=torch.float32) -> Tensor:
         "Packed Gaussian noise drawn as `FluxPipeline.prepare_latents` draws it."
-        from diffusers.utils.torch_utils import randn_tensor
-        x = randn_tensor((batch_size, self.channels, self.lat_h, self.lat_w), generator=generator,
-                         device=self.pipe.transformer.device, dtype=dtype)
-        return pack_latents(x)
+        return pack_latents(super().noise(batch_size, generator, dtype))
 
     def velocity_fn(self, model, cond): return flux_velocity(model, cond)
 
-    def sample(self, model, noise: Tensor, cond: dict, K: int, grad_checkpoint: bool = False) -> Tensor:
-        "K Euler steps on the pipeline's schedule (packed latents)."
-        return euler_sample(flux_velocity(model, cond), noise, self.sigmas(K).to(noise.device), grad_checkpoint=grad_checkpoint).x
-
-    def _decode(self, packed: Tensor) -> Tensor: return vae_decode(self.pipe.vae, unpack_latents(packed, self.lat_h, self.lat_w))
-
-    def decode(self, latents: Tensor, clamp: bool = False) -> Tensor:
-        "Packed latents -> images (B, 3, H, W) in [0, 1], differentiable; chunked/checkpointed per the adapter's options."
-        img = chunked_decode(self._decode, latents, self.decode_chunk, self.decode_checkpoint)
-        return img.clamp(0, 1) if clamp else img
-
-    def __call__(self, latents): return self.decode(latents)
+    def decode_latents(self, packed: Tensor) -> Tensor: return vae_decode(self.pipe.vae, unpack_latents(packed, self.lat_h, self.lat_w))
 
 # %% ../../nbs/real/20_flux.ipynb #b3d46db4
 @torch.no_grad()

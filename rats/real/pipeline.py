@@ -96,9 +96,9 @@ def resolve_device(name: str = "auto") -> torch.device:
     "'auto': the first GPU if there is one, else the CPU."
     return torch.device("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else torch.device(name)
 
-FAMILIES = {"flux": ("FluxPipeline", "rats.real.flux", "get_dummy_flux_components", "FLUX.1 pipeline"),
-            "wan": ("WanPipeline", "rats.real.wan", "get_dummy_wan_components", "Wan 2.1 pipeline"),
-            "sd3": ("StableDiffusion3Pipeline", "rats.real.sd3", "get_dummy_sd3_components", "Stable Diffusion 3 pipeline")}
+FAMILIES = {"flux": ("FluxPipeline", "rats.real.testing", "get_dummy_flux_components", "FLUX.1 pipeline"),
+            "wan": ("WanPipeline", "rats.real.testing", "get_dummy_wan_components", "Wan 2.1 pipeline"),
+            "sd3": ("StableDiffusion3Pipeline", "rats.real.testing", "get_dummy_sd3_components", "Stable Diffusion 3 pipeline")}
 
 def pipeline_class(kind: str):
     "The stock diffusers pipeline class of a model kind."
@@ -140,7 +140,8 @@ def build_adapter(pipe, model: dict, decode_checkpoint: bool = False):
 # %% ../../nbs/real/25_pipeline.ipynb #bb70985a
 def build_reward(spec: dict, video: bool = False, device=None) -> nn.Module:
     "A reward model `(images, prompts) -> (B,)` from one entry of the profile's `rewards`."
-    from rats.real.rewards import CLIPReward, get_dummy_clip, load_clip_reward, load_hpsv2_reward, load_imagereward_reward, VideoFrameReward
+    from rats.real.testing import get_dummy_clip
+    from rats.real.rewards import CLIPReward, load_clip_reward, load_hpsv2_reward, load_imagereward_reward, VideoFrameReward
     kind, path = spec["kind"], spec["path"]
     if path == "tiny":
         if kind != "clip": raise ValueError(f"path 'tiny' builds a tiny CLIP reward only, not kind {kind!r}")
@@ -197,8 +198,7 @@ def train_run(params: dict, method: str, K: int, root=".", pipe=None, reward=Non
     try:
         kw = dict(pipeline_cls=pipeline_class(m["kind"]))
         if m["kind"] != "flux" and m["guidance"] > 1:      # Wan and SD3: a guided teacher (CFG), a guidance-free student
-            from rats.real.wan import classifier_free
-            kw.update(teacher_velocity_fn=classifier_free(ad.velocity_fn, m["guidance"]), encode_kwargs=dict(negative=m["negative_prompt"]))
+            kw.update(teacher_velocity_fn=ad.guided_velocity_fn(m["guidance"]), encode_kwargs=dict(negative=m["negative_prompt"]))
         teacher = EMALoraTeacher(tr, t["teacher_ema"]) if t["teacher_ema"] < 1 else None    # None: the adapter switched off
         train(ad, tr, reward, read_prompts(root / params["prompts"]["train"]), run_config(ad, params, method, K), t["steps"], out,
               batch=t["batch"], lr=t["lr"], save_every=t["save_every"], seed=params["seed"], accelerator=acc, progress=progress,

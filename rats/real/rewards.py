@@ -13,7 +13,7 @@ from torch import nn, Tensor
 
 # %% auto #0
 __all__ = ['OPENAI_CLIP_MEAN', 'OPENAI_CLIP_STD', 'PICKSCORE', 'IMAGEREWARD_MEAN', 'IMAGEREWARD_STD', 'clip_preprocess',
-           'CLIPReward', 'get_dummy_clip', 'load_clip_reward', 'HPSv2Reward', 'load_hpsv2_reward', 'ImageRewardReward',
+           'CLIPReward', 'load_clip_reward', 'HPSv2Reward', 'load_hpsv2_reward', 'ImageRewardReward',
            'load_imagereward_reward', 'VideoFrameReward']
 
 # %% ../../nbs/real/21_rewards.ipynb #08b61c23
@@ -76,20 +76,6 @@ class CLIPReward(nn.Module):
         t = self.text_features(prompts).to(images.device)
         cos = (self.image_features(images) * t).sum(-1)
         return cos * self.model.logit_scale.exp().float() if self.use_logit_scale else cos
-
-# %% ../../nbs/real/21_rewards.ipynb #af09c8d1
-def get_dummy_clip(seed: int = 0, image_size: int = 32):
-    "A tiny random transformers `CLIPModel` and an in-memory tokenizer (for tests; no downloads)."
-    from transformers import CLIPConfig, CLIPModel
-    from rats.real.flux import tiny_clip_tokenizer
-    tok = tiny_clip_tokenizer(model_max_length=16)
-    torch.manual_seed(seed)
-    cfg = CLIPConfig(text_config=dict(vocab_size=len(tok), hidden_size=32, intermediate_size=37, num_hidden_layers=2,
-                                      num_attention_heads=4, max_position_embeddings=16, bos_token_id=0, eos_token_id=1, pad_token_id=1),
-                     vision_config=dict(image_size=image_size, patch_size=8, hidden_size=32, intermediate_size=37,
-                                        num_hidden_layers=2, num_attention_heads=4),
-                     projection_dim=16)
-    return CLIPModel(cfg).eval(), tok
 
 # %% ../../nbs/real/21_rewards.ipynb #a28af05c
 PICKSCORE = dict(name_or_path="yuvalkirstain/PickScore_v1", processor_name_or_path="laion/CLIP-ViT-H-14-laion2B-s32B-b79K")

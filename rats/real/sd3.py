@@ -4,45 +4,13 @@
 
 # %% ../../nbs/real/26_sd3.ipynb #a38674f0
 from __future__ import annotations
-import copy
 from typing import Callable, Sequence
 import torch
 from torch import Tensor
-from ..core.sampling import euler_sample, flux_mu
-from ..core.step import RATSConfig, RATSLoss, method_config
-from .flux import model_dtype, chunked_decode, vae_decode
-from .wan import classifier_free, scheduler_sigmas
+from .adapter import Adapter, model_dtype, scheduler_mu, vae_decode
 
 # %% auto #0
-__all__ = ['SD3_COND_KEYS', 'get_dummy_sd3_components', 'sd3_velocity', 'sd3_guided', 'SD3Adapter']
-
-# %% ../../nbs/real/26_sd3.ipynb #8159505a
-def get_dummy_sd3_components(seed: int = 0, max_length: int = 16) -> dict:
-    "Tiny random SD3 components (the keyword arguments of `StableDiffusion3Pipeline`), seeded; no downloads."
-    from diffusers import SD3Transformer2DModel, AutoencoderKL, FlowMatchEulerDiscreteScheduler
-    from transformers import CLIPTextConfig, CLIPTextModelWithProjection, T5Config, T5EncoderModel
-    from rats.real.flux import tiny_clip_tokenizer, tiny_t5_tokenizer
-    tok, tok_3 = tiny_clip_tokenizer(model_max_length=max_length), tiny_t5_tokenizer(model_max_length=max_length)
-    clip_cfg = CLIPTextConfig(bos_token_id=0, eos_token_id=1, pad_token_id=1, hidden_size=32, intermediate_size=37,
-                              layer_norm_eps=1e-5, num_attention_heads=4, num_hidden_layers=2, vocab_size=len(tok),
-                              max_position_embeddings=max_length, hidden_act="gelu", projection_dim=32)
-    torch.manual_seed(seed)
-    transformer = SD3Transformer2DModel(sample_size=32, patch_size=1, in_channels=4, num_layers=2, attention_head_dim=8,
-                                        num_attention_heads=4, caption_projection_dim=32, joint_attention_dim=64,
-                                        pooled_projection_dim=64, out_channels=4)
-    torch.manual_seed(seed); text_encoder = CLIPTextModelWithProjection(clip_cfg)
-    torch.manual_seed(seed + 1); text_encoder_2 = CLIPTextModelWithProjection(clip_cfg)
-    torch.manual_seed(seed)
-    text_encoder_3 = T5EncoderModel(T5Config(vocab_size=len(tok_3), d_model=64, d_kv=8, d_ff=37, num_layers=2, num_heads=4,
-                                             relative_attention_num_buckets=8, decoder_start_token_id=0, pad_token_id=0, eos_token_id=1))
-    torch.manual_seed(seed)
-    vae = AutoencoderKL(sample_size=32, in_channels=3, out_channels=3, block_out_channels=(4,), layers_per_block=1,
-                        latent_channels=4, norm_num_groups=1, use_quant_conv=False, use_post_quant_conv=False,
-                        shift_factor=0.0609, scaling_factor=1.5035)
-    for m in (transformer, text_encoder, text_encoder_2, text_encoder_3, vae): m.eval()
-    return dict(scheduler=FlowMatchEulerDiscreteScheduler(shift=3.0), vae=vae, text_encoder=text_encoder, tokenizer=tok,
-                text_encoder_2=text_encoder_2, tokenizer_2=copy.deepcopy(tok), text_encoder_3=text_encoder_3, tokenizer_3=tok_3,
-                image_encoder=None, feature_extractor=None, transformer=transformer)
+__all__ = ['SD3_COND_KEYS', 'sd3_velocity', 'SD3Adapter']
 
 # %% ../../nbs/real/26_sd3.ipynb #27753615
 SD3_COND_KEYS = ("encoder_hidden_states", "pooled_projections")
@@ -58,40 +26,21 @@ def sd3_velocity(model, cond: dict) -> Callable[[Tensor, Tensor], Tensor]:
         return model(hidden_states=x.to(dt), timestep=t, return_dict=False, **cond)[0].to(x.dtype)
     return velocity
 
-def sd3_guided(guidance_scale: float) -> Callable:
-    "The `velocity_fn` SD3 is sampled with: classifier-free guidance of scale `guidance_scale` (1: none)."
-    return classifier_free(sd3_velocity, guidance_scale)
-
 # %% ../../nbs/real/26_sd3.ipynb #f3c3e806
-class SD3Adapter:
-    "What RATS needs from a `StableDiffusion3Pipeline`: conditions, noise, the pipeline's K-step grid, `velocity_fn` and `decode`."
+class SD3Adapter(Adapter):
+    "`Adapter` for a `StableDiffusion3Pipeline`: unpacked latents (B, C, H/8, W/8), the scheduler's own grid."
     def __init__(self, pipe, height: int = 1024, width: int = 1024, max_sequence_length: int = 256,
                  decode_chunk: int | None = None, decode_checkpoint: bool = False):
         f, p = pipe.vae_scale_factor, pipe.transformer.config.patch_size
         if height % (f * p) or width % (f * p): raise ValueError(f"height and width must be multiples of {f * p}, got {height}x{width}")
-        self.pipe, self.height, self.width, self.max_sequence_length = pipe, height, width, max_sequence_length
-        self.decode_chunk, self.decode_checkpoint = decode_chunk, decode_checkpoint
+        super().__init__(pipe, height, width, max_sequence_length, decode_chunk, decode_checkpoint)
         self.latent_shape = (pipe.transformer.config.in_channels, height // f, width // f)
 
     @property
     def mu(self) -> float | None:
         "The dynamic shift at this size, as the pipeline computes it (None for a static shift)."
-        c = self.pipe.scheduler.config
-        if not c.get("use_dynamic_shifting", False): return None
         p = self.pipe.transformer.config.patch_size
-        return flux_mu((self.latent_shape[1] // p) * (self.latent_shape[2] // p), c.get("base_image_seq_len", 256),
-                       c.get("max_image_seq_len", 4096), c.get("base_shift", 0.5), c.get("max_shift", 1.16))
-
-    def sigmas(self, K: int) -> Tensor:
-        "The K-step grid of the stock pipeline's scheduler (read from a copy of it)."
-        return scheduler_sigmas(self.pipe.scheduler, K, **({} if self.mu is None else {"mu": self.mu}))
-
-    def rats_config(self, method: str = "rats", **kw) -> RATSConfig:
-        return method_config(method, **{"shift": float(self.pipe.scheduler.config.get("shift", 1.0)), "mu": self.mu, **kw})
-
-    def rats_loss(self, cfg: RATSConfig, velocity_fn: Callable = sd3_velocity, teacher_velocity_fn: Callable | None = None) -> RATSLoss:
-        "`RATSLoss` on the pipeline's own K-step grid (the teacher's grid rebuilt through it)."
-        return RATSLoss(cfg, velocity_fn=velocity_fn, teacher_velocity_fn=teacher_velocity_fn, sigmas=self.sigmas(cfg.K))
+        return scheduler_mu(self.pipe.scheduler, (self.latent_shape[1] // p) * (self.latent_shape[2] // p), max_shift=1.16)
 
     @torch.no_grad()
     def encode_prompt(self, prompts: Sequence[str], negative: Sequence[str] | str | None = None) -> dict:
@@ -104,20 +53,6 @@ class SD3Adapter:
         if negative is not None: cond.update(negative_encoder_hidden_states=ne, negative_pooled_projections=npooled)
         return cond
 
-    def noise(self, batch_size: int, generator: torch.Generator | None = None, dtype=torch.float32) -> Tensor:
-        "Gaussian latents drawn as `StableDiffusion3Pipeline.prepare_latents` draws them."
-        from diffusers.utils.torch_utils import randn_tensor
-        return randn_tensor((batch_size, *self.latent_shape), generator=generator, device=self.pipe.transformer.device, dtype=dtype)
-
     def velocity_fn(self, model, cond): return sd3_velocity(model, cond)
 
-    def sample(self, model, noise: Tensor, cond: dict, K: int, velocity_fn: Callable = sd3_velocity) -> Tensor:
-        "K Euler steps on the pipeline's grid."
-        return euler_sample(velocity_fn(model, cond), noise, self.sigmas(K).to(noise.device)).x
-
-    def _decode(self, lat: Tensor) -> Tensor: return vae_decode(self.pipe.vae, lat)
-
-    def decode(self, latents: Tensor, clamp: bool = False) -> Tensor:
-        "Latents -> images (B, 3, H, W) in [0, 1], differentiable; chunked / checkpointed per the adapter's options."
-        img = chunked_decode(self._decode, latents, self.decode_chunk, self.decode_checkpoint)
-        return img.clamp(0, 1) if clamp else img
+    def decode_latents(self, lat: Tensor) -> Tensor: return vae_decode(self.pipe.vae, lat)

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Callable, Sequence
 import torch
 from torch import nn
-from ..core.step import RATSConfig, TeacherOut, train_step
+from ..core.step import RATSConfig, train_step
+from ..core.teacher import build_cache, cache_rows
+from ..core.runs import load_or_build, open_log, log_step
 from .lora import has_adapters, LoraTeacher, save_lora, save_student
 
 # %% auto #0
@@ -64,16 +66,13 @@ def pool_indices(cache_size: int, rank: int = 0, world: int = 1) -> list[int]:
 @torch.no_grad()
 def build_teacher_pool(adapter, rats_loss, teacher, reward, prompts: Sequence[str], idx: Sequence[int], seed: int = 0,
                        encode_kwargs: dict | None = None, chunk: int = 4, progress: bool = True) -> dict:
-    "Pool pairs `idx` (prompt `i mod n`, noise from (seed, i)) with the teacher's targets, on the CPU."
-    from tqdm.auto import tqdm
+    "Pool pairs `idx` (prompt `i mod n`, noise from (seed, i)) with the teacher's targets, on the CPU: a teacher cache `dict(noise, prompts, teacher_out)`."
     ps = [prompts[i % len(prompts)] for i in idx]
     noise = torch.cat([adapter.noise(1, torch.Generator().manual_seed((seed * 1_000_003 + 7_919) * 1_009 + i)) for i in idx])
-    outs = []
-    for lo in tqdm(range(0, len(idx), chunk), desc="teacher pool", disable=not progress):
-        p, z = ps[lo:lo + chunk], noise[lo:lo + chunk]
-        t = rats_loss.teacher_out(teacher, z, adapter.encode_prompt(p, **(encode_kwargs or {})), adapter.decode, reward, p)
-        outs.append(t.to("cpu"))
-    return dict(prompts=ps, noise=noise.cpu(), out=TeacherOut.cat(outs))
+    def targets(z, prompts):           # the family's part: encode, the teacher's rollout, decode, reward
+        cond = adapter.encode_prompt(prompts, **(encode_kwargs or {}))
+        return rats_loss.teacher_out(teacher, z, cond, adapter.decode, reward, prompts).to("cpu")
+    return dict(build_cache(targets, noise, chunk, progress, "teacher pool", prompts=ps), noise=noise.cpu())
 
 # %% ../../nbs/real/24_train.ipynb #d4a4010a
 def shard_model(model: nn.Module, device_type: str = "cpu") -> nn.Module:
@@ -117,8 +116,8 @@ def train(adapter, student: nn.Module, reward: Callable, prompts: Sequence[str],
           output_dir, batch: int = 1, lr: float = 1e-4, save_every: int = 0, seed: int = 0, teacher=None,
           teacher_velocity_fn: Callable | None = None, encode_kwargs: dict | None = None, max_grad_norm: float = 1.0,
           accelerator=None, resume: bool = True, pipeline_cls=None, progress: bool = True, cache_size: int = 0,
-          fsdp: bool = False) -> list[dict]:
-    "Train `student` for `steps` RATS steps on `prompts` (resuming from the latest checkpoint in `output_dir`); returns the log (main process). `cache_size`: the frozen teacher's targets for a pool of that many pairs, computed once. `fsdp`: shard a LoRA student over the processes instead of replicating it."
+          fsdp: bool = False, live_dir=None) -> list[dict]:
+    "Train `student` for `steps` RATS steps on `prompts` (resuming from the latest checkpoint in `output_dir`); returns the log (main process). `cache_size`: the frozen teacher's targets for a pool of that many pairs, computed once. `fsdp`: shard a LoRA student over the processes instead of replicating it. `live_dir`: the log's rows also go through dvclive there (`rats.core.runs.open_log`)."
     try: from accelerate import Accelerator
     except ImportError as e: raise ImportError("rats.real.train needs accelerate and peft: pip install 'rats[train]'") from e
     from tqdm.auto import tqdm
@@ -154,32 +153,28 @@ def train(adapter, student: nn.Module, reward: Callable, prompts: Sequence[str],
         else: acc.load_state(str(ck))
         start = int(ck.name[5:])
         if acc.is_main_process and progress: print(f"resuming {out} from its checkpoint at step {start} of {steps}")
-    rows = []
+    rows, live = [], None
     if acc.is_main_process:
         out.mkdir(parents=True, exist_ok=True)
         if log_path.exists():          # keep the rows before the resumed step: no duplicates after an interruption
             rows = [r for r in map(json.loads, log_path.read_text().splitlines()) if r["step"] < start]
         log_path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        if live_dir is not None: live = open_log(live_dir, rows)
     acc.wait_for_everyone()
     pool = None
     if cache_size:
         if cache_size < acc.num_processes: raise ValueError(f"cache_size ({cache_size}) must be >= the number of processes ({acc.num_processes})")
-        f = out / f"teacher_pool_rank{acc.process_index}.pt"
         meta = dict(cache_size=cache_size, world=acc.num_processes, seed=seed, prompts=list(prompts), cfg=repr(cfg))
-        saved = torch.load(f, weights_only=False) if f.exists() else None
-        if saved is not None and saved["meta"] == meta: pool = saved["pool"]
-        else:
-            pool = build_teacher_pool(adapter, rats_loss, teacher, reward, prompts, pool_indices(cache_size, acc.process_index, acc.num_processes),
-                                      seed, encode_kwargs, chunk=batch, progress=progress and acc.is_main_process)
-            torch.save(dict(meta=meta, pool=pool), f.with_suffix(".tmp"))
-            os.replace(f.with_suffix(".tmp"), f)                 # a run killed while saving leaves no half-written pool
+        pool = load_or_build(out / f"teacher_pool_rank{acc.process_index}.pt", meta,      # saved atomically; reloaded on resume
+                             lambda: build_teacher_pool(adapter, rats_loss, teacher, reward, prompts, pool_indices(cache_size, acc.process_index, acc.num_processes),
+                                                        seed, encode_kwargs, chunk=batch, progress=progress and acc.is_main_process))
     bar = tqdm(range(start, steps), initial=start, total=steps, desc="rats", disable=not (progress and acc.is_main_process))
     for step in bar:
         ps, g = step_batch(prompts, step, acc.process_index, acc.num_processes, batch, seed)
         tout = None
         if pool is not None:           # pairs of this process's pool, drawn from (seed, step, rank)
-            idx = torch.randint(len(pool["prompts"]), (batch,), generator=g)
-            ps, noise, tout = [pool["prompts"][i] for i in idx.tolist()], pool["noise"][idx].to(acc.device), pool["out"].take(idx).to(acc.device)
+            b = cache_rows(pool, torch.randint(len(pool["prompts"]), (batch,), generator=g))
+            ps, noise, tout = b["prompts"], b["noise"].to(acc.device), b["teacher_out"].to(acc.device)
         else: noise = adapter.noise(batch, g)
         cond = adapter.encode_prompt(ps, **(encode_kwargs or {}))
         t0 = time.perf_counter()
@@ -188,9 +183,11 @@ def train(adapter, student: nn.Module, reward: Callable, prompts: Sequence[str],
             row = dict(step=step, world=acc.num_processes, **stats, step_s=time.perf_counter() - t0)
             rows.append(row)
             with open(log_path, "a") as f: f.write(json.dumps(row) + "\n")
+            if live is not None: log_step(live, row)
             bar.set_postfix(loss=f"{stats['loss']:.4f}")
         if save_every and ((step + 1) % save_every == 0 or step + 1 == steps):
             _save_checkpoint(acc, out, step + 1, (model, opt) if sharded else None)
+    if live is not None: live.end()
     acc.wait_for_everyone()
     full = adapter_state(model) if sharded else None          # gathered by every process
     if acc.is_main_process:

@@ -4,45 +4,15 @@
 
 # %% ../../nbs/real/23_wan.ipynb #39409d79
 from __future__ import annotations
-import copy
 from typing import Callable, Sequence
 import torch
 from torch import Tensor
-from ..core.sampling import euler_sample
-from ..core.horizon import teacher_sigmas
-from ..core.step import RATSConfig, RATSLoss, method_config
-from .flux import model_dtype, chunked_decode
+from .adapter import Adapter, model_dtype
 
 # %% auto #0
-__all__ = ['get_dummy_wan_components', 'scheduler_sigmas', 'euler_scheduler', 'wan_velocity', 'classifier_free',
-           'cfg_velocity_fn', 'WanAdapter']
+__all__ = ['euler_scheduler', 'wan_velocity', 'WanAdapter']
 
 # %% ../../nbs/real/23_wan.ipynb #88935824
-def get_dummy_wan_components(seed: int = 0, shift: float = 3.0, max_length: int = 16) -> dict:
-    "Tiny random Wan 2.1 components (the keyword arguments of `WanPipeline`), seeded; no downloads."
-    from diffusers import WanTransformer3DModel, AutoencoderKLWan, FlowMatchEulerDiscreteScheduler
-    from transformers import UMT5Config, UMT5EncoderModel
-    from rats.real.flux import tiny_t5_tokenizer
-    tokenizer = tiny_t5_tokenizer(model_max_length=max_length)
-    torch.manual_seed(seed)
-    vae = AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True])
-    torch.manual_seed(seed)
-    text_encoder = UMT5EncoderModel(UMT5Config(vocab_size=len(tokenizer), d_model=32, d_kv=8, d_ff=37, num_layers=2,
-        num_heads=4, relative_attention_num_buckets=8, pad_token_id=0, eos_token_id=1, decoder_start_token_id=0))
-    torch.manual_seed(seed)
-    transformer = WanTransformer3DModel(patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=16,
-        out_channels=16, text_dim=32, freq_dim=256, ffn_dim=32, num_layers=2, cross_attn_norm=True,
-        qk_norm="rms_norm_across_heads", rope_max_seq_len=32)
-    for m in (vae, text_encoder, transformer): m.eval()
-    return dict(transformer=transformer, vae=vae, text_encoder=text_encoder, tokenizer=tokenizer,
-                scheduler=FlowMatchEulerDiscreteScheduler(shift=shift))
-
-def scheduler_sigmas(scheduler, K: int, **kwargs) -> Tensor:
-    "The K-step sigma grid a pipeline's scheduler would use (`set_timesteps(K, **kwargs)` on a copy, so the pipeline's own is untouched)."
-    sch = copy.deepcopy(scheduler)
-    sch.set_timesteps(K, **kwargs)
-    return sch.sigmas.float().cpu()
-
 def euler_scheduler(pipe, shift: float | None = None):
     "A `FlowMatchEulerDiscreteScheduler` with the pipeline's shift (UniPC's `flow_shift`), to sample a RATS student as trained."
     from diffusers import FlowMatchEulerDiscreteScheduler
@@ -54,31 +24,13 @@ def euler_scheduler(pipe, shift: float | None = None):
 def wan_velocity(model, cond: dict) -> Callable[[Tensor, Tensor], Tensor]:
     "RATS `velocity_fn` for `WanTransformer3DModel`: `model(x, timestep=1000 sigma, encoder_hidden_states=...)` (no CFG)."
     if "encoder_hidden_states" not in cond: raise KeyError("Wan condition needs 'encoder_hidden_states'; build it with WanAdapter.encode_prompt")
-    cond = {k: v for k, v in cond.items() if not k.startswith("negative_")}   # CFG inputs are for cfg_velocity_fn
+    cond = {k: v for k, v in cond.items() if not k.startswith("negative_")}   # CFG inputs are for guided_velocity_fn
     def velocity(x, sigma):
         return model(hidden_states=x.to(model_dtype(model)), timestep=sigma.to(x.dtype) * 1000, return_dict=False, **cond)[0].to(x.dtype)
     return velocity
 
-def classifier_free(velocity: Callable, guidance_scale: float) -> Callable:
-    "A `velocity_fn` with classifier-free guidance $v_u + w(v_c - v_u)$ around a model's `velocity(model, cond)`: the unconditional branch runs on the condition's `negative_<key>` entries in place of `<key>`."
-    def velocity_fn(model, cond):
-        c = {k: v for k, v in cond.items() if not k.startswith("negative_")}
-        if guidance_scale == 1.0: return velocity(model, c)
-        neg = {k[len("negative_"):]: v for k, v in cond.items() if k.startswith("negative_")}
-        if not neg: raise KeyError(f"guidance_scale={guidance_scale} needs negative_* entries in the condition (encode_prompt(..., negative=...))")
-        vc, vu = velocity(model, c), velocity(model, {**c, **neg})
-        def guided(x, sigma):
-            a, b = vc(x, sigma), vu(x, sigma)
-            return b + guidance_scale * (a - b)
-        return guided
-    return velocity_fn
-
-def cfg_velocity_fn(guidance_scale: float) -> Callable:
-    "Wan's teacher `velocity_fn`: `classifier_free(wan_velocity, guidance_scale)` (the negative prompt's embedding in the condition)."
-    return classifier_free(wan_velocity, guidance_scale)
-
-class WanAdapter:
-    "What RATS needs from a `WanPipeline`: conditions, noise, the pipeline's Euler schedule, `velocity_fn` and `decode`."
+class WanAdapter(Adapter):
+    "`Adapter` for a `WanPipeline` with an Euler scheduler: video latents (B, C, F, H, W), the scheduler's own grid."
     def __init__(self, pipe, height: int = 480, width: int = 832, num_frames: int = 81, max_sequence_length: int = 512,
                  decode_chunk: int | None = None, decode_checkpoint: bool = False, decode_latent_frames: int | None = None):
         from diffusers import FlowMatchEulerDiscreteScheduler
@@ -88,22 +40,10 @@ class WanAdapter:
         ft, fs = pipe.vae_scale_factor_temporal, pipe.vae_scale_factor_spatial
         if (num_frames - 1) % ft: raise ValueError(f"num_frames - 1 must be divisible by {ft}, got {num_frames}")
         if height % (2 * fs) or width % (2 * fs): raise ValueError(f"height and width must be multiples of {2 * fs}, got {height}x{width}")
-        self.pipe, self.height, self.width, self.num_frames = pipe, height, width, num_frames
-        self.max_sequence_length, self.decode_chunk, self.decode_checkpoint = max_sequence_length, decode_chunk, decode_checkpoint
         if decode_latent_frames is not None and decode_latent_frames < 1: raise ValueError(f"decode_latent_frames must be >= 1, got {decode_latent_frames}")
-        self.decode_latent_frames = decode_latent_frames
+        super().__init__(pipe, height, width, max_sequence_length, decode_chunk, decode_checkpoint)
+        self.num_frames, self.decode_latent_frames = num_frames, decode_latent_frames
         self.latent_shape = (pipe.transformer.config.in_channels, (num_frames - 1) // ft + 1, height // fs, width // fs)
-
-    def sigmas(self, K: int) -> Tensor:
-        "The K-step grid the stock pipeline's Euler scheduler uses (read from a copy of the scheduler)."
-        return scheduler_sigmas(self.pipe.scheduler, K)
-
-    def rats_config(self, method: str = "rats", **kw) -> RATSConfig:
-        return method_config(method, **{"shift": float(self.pipe.scheduler.config.shift), **kw})
-
-    def rats_loss(self, cfg: RATSConfig, velocity_fn: Callable = wan_velocity, teacher_velocity_fn: Callable | None = None) -> RATSLoss:
-        "`RATSLoss` on the pipeline's own K-step grid (teacher grid rebuilt through it), so the stock pipeline samples the student as trained."
-        return RATSLoss(cfg, velocity_fn=velocity_fn, teacher_velocity_fn=teacher_velocity_fn, sigmas=self.sigmas(cfg.K))
 
     @torch.no_grad()
     def encode_prompt(self, prompts: Sequence[str], negative: Sequence[str] | str | None = None) -> dict:
@@ -116,17 +56,10 @@ class WanAdapter:
         if negative is not None: cond["negative_encoder_hidden_states"] = ne
         return cond
 
-    def noise(self, batch_size: int, generator: torch.Generator | None = None, dtype=torch.float32) -> Tensor:
-        "Gaussian video latents drawn as `WanPipeline.prepare_latents` draws them."
-        from diffusers.utils.torch_utils import randn_tensor
-        return randn_tensor((batch_size, *self.latent_shape), generator=generator, device=self.pipe.transformer.device, dtype=dtype)
-
     def velocity_fn(self, model, cond): return wan_velocity(model, cond)
 
-    def sample(self, model, noise: Tensor, cond: dict, K: int, velocity_fn: Callable = wan_velocity) -> Tensor:
-        return euler_sample(velocity_fn(model, cond), noise, self.sigmas(K).to(noise.device)).x
-
-    def _decode(self, lat: Tensor) -> Tensor:
+    def decode_latents(self, lat: Tensor) -> Tensor:
+        "Wan's latent normalisation undone ($z = x\\,\\text{std} + \\text{mean}$ per channel), then the VAE: videos in [0, 1]."
         vae = self.pipe.vae
         if any(p.requires_grad for p in vae.parameters()): vae.requires_grad_(False)
         c = vae.config
@@ -137,5 +70,4 @@ class WanAdapter:
     def decode(self, latents: Tensor, clamp: bool = False) -> Tensor:
         "Video latents -> videos (B, 3, F, H, W) in [0, 1], differentiable (only the first `decode_latent_frames` latent frames if set)."
         if self.decode_latent_frames: latents = latents[:, :, :self.decode_latent_frames]
-        v = chunked_decode(self._decode, latents, self.decode_chunk, self.decode_checkpoint)
-        return v.clamp(0, 1) if clamp else v
+        return super().decode(latents, clamp)

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/toy/11_models.ipynb #5dedd859
 from __future__ import annotations
-import copy, math, os, sys
+import copy, math
 from pathlib import Path
 from typing import Sequence
 import numpy as np
@@ -18,11 +18,12 @@ from .world import Scene, render_batch, to_model, from_model
 from .grammar import VOCAB
 from .verifier import verify_batch, summarize
 from ..core.sampling import flow_sigmas, euler_sample, cfg_velocity
+from ..core.runs import save_checkpoint, load_checkpoint
 
 # %% auto #0
 __all__ = ['SPECIAL_TOKENS', 'MAX_TOKENS', 'TEACHER_CONFIGS', 'make_tokenizer', 'teacher_config', 'ToyTeacher', 'build_teacher',
            'pack', 'unpack', 'encode_prompts', 'guided_velocity', 'sample', 'flow_matching_loss', 'train_teacher',
-           'save_teacher', 'load_teacher', 'evaluate_teacher', 'run_jobs', 'teacher_eval_job']
+           'save_teacher', 'load_teacher', 'evaluate_teacher', 'teacher_eval_job']
 
 # %% ../../nbs/toy/11_models.ipynb #1dd7a936
 SPECIAL_TOKENS = ('<pad>', '<unk>', '<bos>', '<eos>')  # ids 0..3; eos != 2 keeps CLIP's pooling on the EOS token
@@ -147,19 +148,6 @@ def _batch(prompts, step, batch, seed, p_uncond):
     text = ['' if d else r['prompt'] for r, d in zip(recs, drop)]
     return x0, text, torch.Generator().manual_seed(int(rng.integers(2 ** 62)))
 
-def _save_ckpt(path, state):
-    "Write `state` to `path` atomically: a temporary file, then `os.replace` (an interrupted write leaves the old file)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + '.tmp')
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-
-def _load_ckpt(path, meta: dict) -> dict | None:
-    "The state saved at `path` if it exists and was saved with this `meta` (a run's identity), else None: another configuration's checkpoint is never resumed."
-    if path is None or not Path(path).exists(): return None
-    st = torch.load(path, weights_only=False)
-    return st if st.get('meta') == meta else None
-
 def train_teacher(cfg: dict | str, prompts: Sequence[dict], steps: int, batch: int = 64, lr: float = 1e-3, seed: int = 0,
                   ckpt_path=None, progress: bool = True, ema_decay: float | None = 0.999, p_uncond: float = 0.1,
                   warmup: int = 100, weight_decay: float = 0.01, ckpt_every: int = 250, log: list | None = None,
@@ -209,7 +197,7 @@ def _train_teacher_loop(rank, world, cfg, prompts, steps, batch, lr, seed, ckpt_
     meta = dict(cfg=cfg, seed=seed, batch=batch, lr=lr, ema_decay=ema_decay, p_uncond=p_uncond, warmup=warmup, weight_decay=weight_decay)
     if t_shift: meta['t_shift'] = t_shift
     if world > 1: meta['workers'] = world       # the workers draw their own noise: a run's numbers depend on their count
-    if (st := _load_ckpt(ckpt_path, meta)) is not None:
+    if (st := load_checkpoint(ckpt_path, meta)) is not None:
         models.load_state_dict(st['model']); opt.load_state_dict(st['opt']); ema, start = st['ema'], st['step']
         losses = list(st.get('losses', []))
     state = lambda step: dict(step=step, model=models.state_dict(), opt=opt.state_dict(), ema=ema, cfg=cfg, seed=seed, meta=meta,
@@ -234,7 +222,7 @@ def _train_teacher_loop(rank, world, cfg, prompts, steps, batch, lr, seed, ckpt_
                     else: ema[k].copy_(v)
         losses.append(loss.item())
         if progress and rank == 0 and step % 10 == 0: bar.set_postfix(loss=f'{loss.item():.4f}')
-        if rank == 0 and ckpt_path is not None and ((step + 1) % ckpt_every == 0 or step + 1 == steps): _save_ckpt(ckpt_path, state(step + 1))
+        if rank == 0 and ckpt_path is not None and ((step + 1) % ckpt_every == 0 or step + 1 == steps): save_checkpoint(ckpt_path, state(step + 1))
     if ema is not None: models.load_state_dict(ema)
     return models.eval(), losses
 
@@ -270,20 +258,6 @@ def evaluate_teacher(models: ToyTeacher, records: Sequence[dict], nfes: Sequence
     return rows
 
 # %% ../../nbs/toy/11_models.ipynb #cd83a317
-def run_jobs(fn, jobs: Sequence[dict], workers: int = 1) -> dict:
-    "`{job['name']: fn(job)}` over `jobs`, in a pool of `workers` spawned processes (1 = in this process, in order)."
-    names = [j['name'] for j in jobs]
-    if len(set(names)) != len(names): raise ValueError(f"job names must be unique, got {names}")
-    if workers <= 1 or len(jobs) <= 1: return {j['name']: fn(j) for j in jobs}
-    mod = sys.modules.get(getattr(fn, '__module__', None) or '')
-    if mod is None or mod.__name__ == '__main__' or getattr(mod, getattr(fn, '__qualname__', ''), None) is not fn:
-        raise ValueError(f"run_jobs with workers > 1 needs a function the workers can import (a module's, e.g. rats.toy.train.train_job), not {fn!r} from __main__")
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=mp.get_context('spawn')) as ex:
-        futs = {j['name']: ex.submit(fn, j) for j in jobs}
-        return {n: fu.result() for n, fu in futs.items()}
-
 def teacher_eval_job(job: dict) -> list[dict]:
     "`evaluate_teacher` rows of the teacher saved under `job['teacher_dir']` at one guidance `job['guidance']` (keys: records, nfes, seed, repeats)."
     torch.set_num_threads(job.get('threads', 1))

@@ -5,10 +5,13 @@
 # %% ../../nbs/toy/15_report.ipynb #a69e1827
 from __future__ import annotations
 import math
+from pathlib import Path
+from typing import Sequence
 import pandas as pd
+from ..core.runs import read_log
 
 # %% auto #0
-__all__ = ['REWARDS', 'MAIN', 'md_table', 'claim_check', 'tables_markdown']
+__all__ = ['REWARDS', 'MAIN', 'md_table', 'read_logs', 'claim_check', 'tables_markdown']
 
 # %% ../../nbs/toy/15_report.ipynb #27b74400
 def md_table(df: pd.DataFrame, floatfmt: str = ".3f") -> str:
@@ -18,6 +21,15 @@ def md_table(df: pd.DataFrame, floatfmt: str = ".3f") -> str:
     lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
     lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join(lines)
+
+# %% ../../nbs/toy/15_report.ipynb #ac89e80e
+def read_logs(log_dir, runs: Sequence[str] | None = None) -> pd.DataFrame:
+    "Every run's per-step log under `log_dir` (a dvclive directory `<log_dir>/<run>` each), in one table with a `run` column; `runs`: only those."
+    d = Path(log_dir)
+    dirs = sorted(p for p in d.iterdir() if (p / "plots" / "metrics").is_dir()) if d.is_dir() else []
+    if runs is not None: dirs = [p for p in dirs if p.name in runs]
+    if not dirs: raise FileNotFoundError(f"no run logs under {log_dir}")
+    return pd.concat([read_log(p).assign(run=p.name) for p in dirs], ignore_index=True)
 
 # %% ../../nbs/toy/15_report.ipynb #a7ec92a3
 REWARDS = ("r_train", "r_dual", "r_lowpass")

@@ -12,16 +12,18 @@ import numpy as np
 import torch
 from torch import Tensor
 from ..core.sampling import model_velocity, cfg_velocity
-from ..core.step import RATSLoss, TeacherOut, method_config, train_step
+from ..core.step import RATSLoss, method_config, train_step
+from ..core.teacher import EMATeacher, build_cache, refresh_cache, merge_caches, cache_rows, chunk_share, target_drift
+from ..core.runs import save_checkpoint, load_checkpoint, load_or_build, run_jobs, open_log, log_step
 from .models import ToyTeacher, encode_prompts, unpack, sample
 from .rewards import prompt_vectors
 from .world import Scene
 from .verifier import verify_batch
 
 # %% auto #0
-__all__ = ['MAIN_RUNS', 'ABLATION_RUNS', 'toy_decode', 'toy_conds', 'teacher_velocity_fn', 'make_losses', 'build_teacher_cache',
-           'merge_caches', 'refresh_teacher_cache', 'target_drift', 'train_toy_student', 'ablation_exp_args',
-           'fingerprint', 'cache_job', 'load_or_build_cache', 'train_job', 'evaluate_model', 'eval_job']
+__all__ = ['MAIN_RUNS', 'ABLATION_RUNS', 'toy_decode', 'toy_conds', 'teacher_velocity_fn', 'make_losses', 'toy_targets',
+           'build_teacher_cache', 'train_toy_student', 'ablation_exp_args', 'cache_job', 'load_or_build_cache',
+           'train_job', 'evaluate_model', 'eval_job']
 
 # %% ../../nbs/toy/14_train.ipynb #9d94267d
 def toy_decode(z: Tensor) -> Tensor:
@@ -49,74 +51,46 @@ def make_losses(method: str, Ks: Sequence[int], N: int, alpha: dict | float, **o
     return out
 
 # %% ../../nbs/toy/14_train.ipynb #65fc41f5
+def toy_targets(losses: dict, models: ToyTeacher, reward, guidance: float):
+    "The toy family's part of a teacher cache: `targets(noise, prompts, pv)` -> `{K: TeacherOut}` for a chunk of pairs."
+    def targets(noise, prompts, pv):
+        _, tc = toy_conds(models, prompts, guidance)      # encoded once for every K
+        return {K: lf.teacher_out(models.unet, noise, tc, toy_decode, reward, pv) for K, lf in losses.items()}
+    return targets
+
 @torch.no_grad()
 def build_teacher_cache(losses: dict, models: ToyTeacher, reward, records: Sequence[dict], size: int, guidance: float,
                         seed: int = 0, batch: int = 64, progress: bool = True, part: tuple[int, int] = (0, 1)) -> dict:
-    "For `size` (noise, prompt) pairs: per K, the teacher's targets; returns dict(noise, prompts, pv, out={K: TeacherOut}). `part=(i, n)`: only the i-th of n contiguous shares of the batches (see `merge_caches`)."
+    "For `size` (noise, prompt) pairs: per K, the teacher's targets; returns dict(noise, prompts, pv, teacher_out={K: TeacherOut}). `part=(i, n)`: only the i-th of n contiguous shares of the batches (`chunk_share`; `merge_caches` joins them)."
     rng = np.random.default_rng([seed, 7])
     prompts = [records[i]["prompt"] for i in rng.integers(len(records), size=size)]
     noise = torch.randn(size, 12, 16, 16, generator=torch.Generator().manual_seed(seed + 7))
-    starts = list(range(0, size, batch))
+    share = chunk_share(size, batch, part)
+    prompts, noise = prompts[share], noise[share]
     i, n = part
-    starts = starts[len(starts) * i // n:len(starts) * (i + 1) // n]
-    lo, hi = (starts[0], min(starts[-1] + batch, size)) if starts else (0, 0)
-    prompts, noise = prompts[lo:hi], noise[lo:hi]
-    pv = prompt_vectors(prompts)
-    out = _teacher_targets(losses, models, reward, noise, prompts, pv, guidance, batch, progress,
-                           "teacher cache" + (f" ({i + 1}/{n})" if n > 1 else ""))
-    return dict(noise=noise, prompts=prompts, pv=pv, out=out)
-
-def _teacher_targets(losses: dict, models: ToyTeacher, reward, noise, prompts, pv, guidance, batch, progress, desc) -> dict:
-    "Every K's `TeacherOut` for a pool of (noise, prompt) pairs, `batch` at a time (None for an empty pool)."
-    from tqdm.auto import tqdm
-    outs = {K: [] for K in losses}
-    for j in tqdm(range(0, len(prompts), batch), desc=desc, disable=not progress, leave=False):
-        _, tc = toy_conds(models, prompts[j:j + batch], guidance)      # encoded once for every K
-        for K, lf in losses.items():
-            outs[K].append(lf.teacher_out(models.unet, noise[j:j + batch], tc, toy_decode, reward, pv[j:j + batch]))
-    return {K: TeacherOut.cat(o) if o else None for K, o in outs.items()}
-
-def merge_caches(parts: Sequence[dict]) -> dict:
-    "Concatenate shares of one teacher cache (in order) along the batch."
-    return dict(noise=torch.cat([p["noise"] for p in parts]), prompts=[q for p in parts for q in p["prompts"]],
-                pv=torch.cat([p["pv"] for p in parts]), out={K: TeacherOut.cat([p["out"][K] for p in parts]) for K in parts[0]["out"]})
+    return build_cache(toy_targets(losses, models, reward, guidance), noise, batch, progress,
+                       "teacher cache" + (f" ({i + 1}/{n})" if n > 1 else ""), prompts=prompts, pv=prompt_vectors(prompts))
 
 # %% ../../nbs/toy/14_train.ipynb #76041a7b
-from ..core.teacher import EMATeacher
-
 def _with_unet(models: ToyTeacher, state: dict) -> ToyTeacher:
     "A `ToyTeacher` sharing `models`' text encoder, with a copy of its denoiser holding `state`."
     unet = copy.deepcopy(models.unet); unet.load_state_dict(state)
     return ToyTeacher(unet.eval().requires_grad_(False), models.text_encoder, models.tokenizer)
 
-@torch.no_grad()
-def refresh_teacher_cache(cache: dict, losses: dict, models: ToyTeacher, reward, guidance: float, batch: int = 64,
-                          progress: bool = True) -> dict:
-    "The cache's pool (same noise and prompts) with every K's targets recomputed by `models`."
-    return dict(cache, out=_teacher_targets({K: losses[K] for K in cache["out"]}, models, reward, cache["noise"], cache["prompts"],
-                                            cache["pv"], guidance, batch, progress, "refresh cache"))
-
-def target_drift(old: dict, new: dict) -> dict:
-    "How far the cached targets moved between two caches of one pool: relative mean squared x0 change, mean reward change."
-    num = den = 0.0; dr = []
-    for K in old["out"]:
-        a, b = old["out"][K], new["out"][K]
-        if a.x0 is not None:
-            for k in a.x0: num += float((b.x0[k] - a.x0[k]).pow(2).sum()); den += float(a.x0[k].pow(2).sum())
-        if a.reward is not None: dr.append(float((b.reward - a.reward).mean()))
-    return dict(drift_x0=num / max(den, 1e-12), drift_reward=float(np.mean(dr)) if dr else float("nan"))
+def _refreshed(cache: dict, losses: dict, models: ToyTeacher, state: dict, reward, guidance: float, progress: bool) -> dict:
+    "The cache's pool with the run's Ks' targets recomputed by the denoiser weights `state`."
+    keep = {K: losses[K] for K in cache["teacher_out"] if K in losses}
+    return refresh_cache(cache, toy_targets(keep, _with_unet(models, state), reward, guidance), 64, progress)
 
 # %% ../../nbs/toy/14_train.ipynb #e19ef96c
-from .models import _save_ckpt, _load_ckpt, run_jobs   # atomic checkpoint write; resume only with the same meta; process pools
-
 def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence[dict], Ks=(3, 5, 8), N: int = 50,
                       steps: int = 300, batch: int = 32, lr: float = 2e-5, seed: int = 0, alpha: dict | float = 1.0,
                       teacher_guidance: float = 1.0, cache_size: int = 1024, cache: dict | None = None,
                       ckpt_path=None, ckpt_every: int = 50, progress: bool = True, on_nonfinite: str = "stop", tag: str = "",
-                      teacher_ema: float = 1.0, refresh_every: int = 0, **overrides):
+                      teacher_ema: float = 1.0, refresh_every: int = 0, log_dir=None, **overrides):
     """Train one K-agnostic student with a baseline `method`; returns (student unet, per-step log). `tag` (e.g. a `fingerprint` of the teacher and reward) is part of the checkpoint's identity.
     The teacher's targets come from `cache` (or one built from `cache_size` pairs); `cache_size=0` without a cache: fresh (noise, prompt) pairs every step, the teacher run on the fly.
-    `teacher_ema < 1`: the teacher is an EMA of the student (decay `teacher_ema`, starting from the frozen teacher); a cache is then rebuilt from it every `refresh_every` steps (0: never)."""
+    `teacher_ema < 1`: the teacher is an EMA of the student (decay `teacher_ema`, starting from the frozen teacher); a cache is then rebuilt from it every `refresh_every` steps (0: never). `log_dir`: every step's row also logged there through dvclive."""
     if on_nonfinite not in ("stop", "skip"): raise ValueError(f"on_nonfinite must be 'stop' or 'skip', got {on_nonfinite!r}")
     if not 0 < teacher_ema <= 1: raise ValueError(f"teacher_ema must be in (0, 1], got {teacher_ema}")
     if refresh_every < 0: raise ValueError(f"refresh_every must be >= 0 (0: never), got {refresh_every}")
@@ -135,12 +109,16 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
     meta = dict(method=method, Ks=list(Ks), N=N, batch=batch, lr=lr, seed=seed, alpha=alpha, teacher_guidance=teacher_guidance,
                 cache_size=0 if fresh else len(cache["prompts"]), on_nonfinite=on_nonfinite, overrides=overrides, tag=tag,
                 **(dict(teacher_ema=teacher_ema, refresh_every=refresh_every) if ema is not None else {}))
-    if (st := _load_ckpt(ckpt_path, meta)) is not None:     # another configuration's checkpoint is overwritten, never resumed
+    if (st := load_checkpoint(ckpt_path, meta)) is not None:     # another configuration's checkpoint is overwritten, never resumed
         student.load_state_dict(st["student"]); opt.load_state_dict(st["opt"]); log, start = st["log"], st["step"]
         for K, g in st["gates"].items(): losses[K].gate.load_state_dict(g)
         if ema is not None: ema.model.load_state_dict(st["ema"])
         if (src := st.get("cache_src")) is not None:         # the cache as it was: rebuilt from the weights it was built from
-            cache = refresh_teacher_cache(cache, losses, _with_unet(models, src), reward, teacher_guidance, progress=progress)
+            cache = _refreshed(cache, losses, models, src, reward, teacher_guidance, progress)
+    live = open_log(log_dir, log) if log_dir is not None else None     # the checkpoint's steps, then each new one
+    def record(row):
+        log.append(row)
+        if live is not None: log_step(live, row)
     Ks, counted = list(losses), {r["K"] for r in log if "gflop" in r}
     bar = tqdm(range(start, steps), desc=f"{method}", disable=not progress, initial=start, total=steps)
     for step in bar:
@@ -148,7 +126,7 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
         if refresh and step and step % refresh_every == 0:      # the EMA teacher's targets for the whole pool, now
             old = cache
             src = {k: v.clone() for k, v in ema.model.state_dict().items()}
-            cache = refresh_teacher_cache(cache, losses, _with_unet(models, src), reward, teacher_guidance, progress=False)
+            cache = _refreshed(cache, losses, models, src, reward, teacher_guidance, False)
             extra = dict(refresh_s=time.perf_counter() - t_step, **target_drift(old, cache))
             t_step = time.perf_counter()
         rng = np.random.default_rng([seed, step])
@@ -158,9 +136,8 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
             noise = torch.randn(batch, 12, 16, 16, generator=torch.Generator().manual_seed(int(rng.integers(2**31))))
             teacher, pv, tout = (ema if ema is not None else models.unet), prompt_vectors(prompts), None
         else:
-            idx = torch.from_numpy(rng.integers(len(cache["prompts"]), size=batch))
-            prompts = [cache["prompts"][i] for i in idx.tolist()]
-            teacher, noise, pv, tout = None, cache["noise"][idx], cache["pv"][idx], cache["out"][K].take(idx)
+            b = cache_rows(cache, torch.from_numpy(rng.integers(len(cache["prompts"]), size=batch)), K)
+            teacher, prompts, noise, pv, tout = None, b["prompts"], b["noise"], b["pv"], b["teacher_out"]
         c, tc = toy_conds(models, prompts, teacher_guidance)
         count = K not in counted          # the first step at each K also counts its FLOPs (same numbers, logged as `gflop`)
         try:
@@ -170,14 +147,15 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
             if count: counted.add(K); st["gflop"] = fc.get_total_flops() / 1e9
         except FloatingPointError as e:        # raised before the optimiser step: the weights are untouched
             if on_nonfinite == "stop": raise FloatingPointError(f"{method}: step {step} (K={K}): {e}") from None
-            log.append(dict(step=step, K=K, skipped=str(e))); continue
+            record(dict(step=step, K=K, skipped=str(e))); continue
         if ema is not None and not fresh: ema.update(student)     # (on the fly, train_step updates the teacher it was given)
-        log.append(dict(step=step, K=K, **st, step_s=time.perf_counter() - t_step, **extra))   # wall time: kept across a resume
+        record(dict(step=step, K=K, **st, step_s=time.perf_counter() - t_step, **extra))   # wall time: kept across a resume
         if progress and step % 10 == 0: bar.set_postfix(r_S=f"{st.get('reward_student', float('nan')):.2f}", g=f"{st['gate_mean']:.2f}")
         if ckpt_path is not None and ((step + 1) % ckpt_every == 0 or step + 1 == steps):
-            _save_ckpt(ckpt_path, dict(step=step + 1, meta=meta, student=student.state_dict(), opt=opt.state_dict(), log=log,
+            save_checkpoint(ckpt_path, dict(step=step + 1, meta=meta, student=student.state_dict(), opt=opt.state_dict(), log=log,
                               gates={K: lf.gate.state_dict() for K, lf in losses.items()},
                               **(dict(ema=ema.model.state_dict(), cache_src=src) if ema is not None else {})))
+    if live is not None: live.end()
     return student.eval(), log
 
 # %% ../../nbs/toy/14_train.ipynb #fa292103
@@ -190,29 +168,17 @@ ABLATION_RUNS = {
 }
 
 # %% ../../nbs/toy/14_train.ipynb #83cf283d
-_EXP_KEYS = {"gate": ["students.gate"], "gate_sign": ["students.gate_sign"], "horizons": ["students.horizons"],
-             "alpha": ["students.alpha3", "students.alpha5", "students.alpha8"]}
+_EXP_KEYS = {"gate": "students.gate", "gate_sign": "students.gate_sign", "horizons": "students.horizons", "alpha": "students.alpha"}
 
 def ablation_exp_args(name: str) -> list[str]:
     "`dvc exp run` arguments (`-S key=value` ...) that make the main `rats` run the ablation `name` of `ABLATION_RUNS`."
     if name not in ABLATION_RUNS: raise KeyError(f"no ablation {name!r}; known: {', '.join(ABLATION_RUNS)}")
     args = ["-S", "students.ablations=false"]
     for k, v in ABLATION_RUNS[name][1].items():
-        for key in _EXP_KEYS[k]: args += ["-S", f"{key}={v}"]
+        args += ["-S", f"{_EXP_KEYS[k]}={({K: v for K in (3, 5, 8)} if k == 'alpha' else v)}"]   # alpha: the same at every NFE
     return args
 
 # %% ../../nbs/toy/14_train.ipynb #93ef3b78
-import csv, hashlib
-
-def fingerprint(*paths) -> str:
-    "A short sha256 over the files under `paths` (relative names and bytes)."
-    h = hashlib.sha256()
-    for p in map(Path, paths):
-        files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
-        if not files: raise FileNotFoundError(f"nothing to fingerprint at {p}")
-        for f in files: h.update(str(f.relative_to(p) if p.is_dir() else f.name).encode()); h.update(f.read_bytes())
-    return h.hexdigest()[:16]
-
 def cache_job(job: dict) -> dict:
     "Share `job['part']` of the teacher cache described by `job` (see `load_or_build_cache`), loading the teacher and reward from disk."
     from rats.toy.models import load_teacher
@@ -228,16 +194,15 @@ def load_or_build_cache(path, job: dict, workers: int = 1) -> dict:
     tag (a `fingerprint` of the teacher and reward). Each worker computes a contiguous share of the batches: the same tensors as one process."""
     meta = dict(Ks=[int(K) for K in job["Ks"]], N=job["N"], overrides=job.get("overrides", {}), size=job["size"], guidance=job["guidance"],
                 seed=job["seed"], batch=job.get("batch", 64), tag=job.get("tag", ""), reward_bound=job.get("reward_bound"), n_records=len(job["records"]))
-    if (st := _load_ckpt(path, meta)) is not None: return st["cache"]
-    n = max(1, min(workers, -(-job["size"] // job.get("batch", 64))))     # no more shares than batches
-    from rats.toy import train as toy_train          # the workers import the package's cache_job (a notebook's copy is not importable)
-    parts = run_jobs(toy_train.cache_job, [dict(job, name=f"part{i}", part=(i, n)) for i in range(n)], n)
-    cache = merge_caches([parts[f"part{i}"] for i in range(n)])
-    if path is not None: _save_ckpt(path, dict(meta=meta, cache=cache))
-    return cache
+    def build():
+        n = max(1, min(workers, -(-job["size"] // job.get("batch", 64))))     # no more shares than batches
+        from rats.toy import train as toy_train      # the workers import the package's cache_job (a notebook's copy is not importable)
+        parts = run_jobs(toy_train.cache_job, [dict(job, name=f"part{i}", part=(i, n)) for i in range(n)], n)
+        return merge_caches([parts[f"part{i}"] for i in range(n)])
+    return load_or_build(path, meta, build)
 
 def train_job(job: dict) -> dict:
-    "Train one run described by `job` (paths + `train_toy_student` kwargs) in this process; returns its summary."
+    "Train one run described by `job` (name, method, teacher_dir, reward_dir, reward_bound, cache_path, ckpt_path, out_dir, log_dir, and `train_toy_student` kwargs `kw`) in this process; returns its summary."
     from rats.toy.models import load_teacher
     from rats.toy.rewards import load_reward
     torch.set_num_threads(job.get("threads", 1))
@@ -245,16 +210,12 @@ def train_job(job: dict) -> dict:
     cache = torch.load(job["cache_path"], weights_only=False)["cache"]
     kw, t0 = dict(job["kw"]), time.perf_counter()
     Ks = list(kw.get("Ks", (3, 5, 8)))
-    student, log = train_toy_student(job["method"], models, reward, [], cache=cache, ckpt_path=job.get("ckpt_path"), **kw)
+    student, log = train_toy_student(job["method"], models, reward, [], cache=cache, ckpt_path=job.get("ckpt_path"), log_dir=job["log_dir"], **kw)
     job_s = time.perf_counter() - t0                              # this invocation (a resumed run did only the rest)
     train_s = sum(r.get("step_s", 0.0) for r in log)              # every training step's wall time, over all invocations
     out = Path(job["out_dir"]); student.save_pretrained(out)
     (out / "rats_training.json").write_text(json.dumps(dict(run=job["name"], method=job["method"], Ks=Ks,
         **{k: v for k, v in kw.items() if k not in ("Ks", "progress")}), indent=1, default=str))
-    Path(job["log_path"]).parent.mkdir(parents=True, exist_ok=True)
-    keys = sorted({k for r in log for k in r})
-    with open(job["log_path"], "w", newline="") as f:
-        w = csv.DictWriter(f, keys); w.writeheader(); w.writerows(log)
     last = [r for r in log[-max(1, len(log) // 10):] if "skipped" not in r]
     summ = {k: float(np.mean([r[k] for r in last])) for k in ("reward_student", "reward_teacher", "gate_mean", "loss_shape")
             if last and k in last[0]}
