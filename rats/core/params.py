@@ -4,7 +4,7 @@
 
 # %% ../../nbs/core/08_params.ipynb #7b676b5a
 from __future__ import annotations
-import sys
+import math, re, sys
 from pathlib import Path
 from typing import Any, Callable
 import yaml
@@ -41,10 +41,18 @@ def _is(v, typ) -> bool:
 
 def _tname(typ) -> str: return " or ".join("null" if t is type(None) else t.__name__ for t in (typ if isinstance(typ, tuple) else (typ,)))
 
+def _finite(v, typ) -> bool:
+    "False for an inf or a nan where `typ` admits a float: every float knob needs a finite value."
+    return not (isinstance(v, float) and float in (typ if isinstance(typ, tuple) else (typ,)) and not math.isfinite(v))
+
 def check_schema(params: dict, schema: dict, name: str, keep: tuple = ()) -> dict:
-    "Flatten `params` and check it against `schema` (dotted key: (type, check)): no unknown key, none missing, each of its type and passing its check. Raises `ParamsError` with one line; returns the flat dict."
+    "Flatten `params` and check it against `schema` (dotted key: (type, check)): no unknown section or key, none missing, each of its type, finite if a float, and passing its check. Raises `ParamsError` with one line; returns the flat dict."
     def fail(key, msg): raise ParamsError(f"{name}: {key}: {msg}")
     if not isinstance(params, dict): raise ParamsError(f"{name}: expected a mapping of groups to knobs, got {type(params).__name__}")
+    sections = list(dict.fromkeys(k.split(".")[0] for k in schema))
+    for s, v in params.items():
+        if s not in sections: fail(s, f"unknown section (known: {', '.join(sections)})")
+        if s not in schema and not isinstance(v, dict): fail(s, f"must be a mapping of its knobs ({', '.join(k for k in schema if k.startswith(f'{s}.'))}), got {v!r}")
     flat = _flatten(params, keep=keep)
     for key in flat:
         if key not in schema:
@@ -54,6 +62,7 @@ def check_schema(params: dict, schema: dict, name: str, keep: tuple = ()) -> dic
         if key not in flat: fail(key, "missing")
         v = flat[key]
         if not _is(v, typ): fail(key, f"must be {_tname(typ)}, got {v!r} ({type(v).__name__})")
+        if not _finite(v, typ): fail(key, f"must be finite, got {v!r}")
         if check and (msg := check(v)): fail(key, f"{msg}, got {v!r}")
     return flat
 
@@ -66,11 +75,21 @@ def parse_horizons(spec: str):
 
 
 # %% ../../nbs/core/08_params.ipynb #065ac8f2
+class _Yaml12Floats(yaml.SafeLoader):
+    "`yaml.SafeLoader` that also reads YAML 1.2's floats (ruamel.yaml's rule, as DVC reads params): `1e-5`, `3E+2`, `.5`."
+_Yaml12Floats.yaml_implicit_resolvers = {k: list(v) for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}   # copies: SafeLoader's own lists stay as they are
+_Yaml12Floats.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"""^(?:
+     [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+    |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""", re.X), list("-+0123456789."))
+
 def load_yaml(path: str | Path) -> Any:
     "Read a params file; a missing file or a YAML error is a `ParamsError` naming the file, and for a syntax error its line and column."
     path = Path(path)
     if not path.exists(): raise ParamsError(f"{path}: file not found")
-    try: return yaml.safe_load(path.read_text())
+    try: return yaml.load(path.read_text(), Loader=_Yaml12Floats)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""

@@ -4,13 +4,14 @@
 
 # %% ../../nbs/core/07_runs.ipynb #bcf532e4
 from __future__ import annotations
-import hashlib, os, sys
+import hashlib, json, os, sys, warnings, zipfile
 from pathlib import Path
 from typing import Callable, Sequence
 import torch
 
 # %% auto #0
-__all__ = ['save_checkpoint', 'load_checkpoint', 'load_or_build', 'run_jobs', 'fingerprint', 'log_step', 'open_log', 'read_log']
+__all__ = ['save_checkpoint', 'load_checkpoint', 'load_or_build', 'damaged_file', 'load_saved', 'run_jobs', 'fingerprint',
+           'log_step', 'open_log', 'read_log']
 
 # %% ../../nbs/core/07_runs.ipynb #36fe71b7
 def save_checkpoint(path, state):
@@ -21,9 +22,13 @@ def save_checkpoint(path, state):
     os.replace(tmp, path)
 
 def load_checkpoint(path, meta: dict) -> dict | None:
-    "The state saved at `path` if it exists and was saved with this `meta` (a run's identity), else None: another configuration's checkpoint is never resumed."
+    "The state saved at `path` if it exists and was saved with this `meta` (a run's identity), else None: another configuration's checkpoint is never resumed, and one that cannot be read is a warning naming it (the run starts over)."
     if path is None or not Path(path).exists(): return None
-    st = torch.load(path, weights_only=False)
+    try: st = torch.load(path, weights_only=False)
+    except Exception: st = None
+    if not isinstance(st, dict):
+        warnings.warn(f"{path}: cannot be read (truncated?): ignored, the run starts over", stacklevel=2)
+        return None
     return st if st.get('meta') == meta else None
 
 # %% ../../nbs/core/07_runs.ipynb #d7e978de
@@ -34,7 +39,42 @@ def load_or_build(path, meta: dict, build: Callable, key: str = 'cache'):
     if path is not None: save_checkpoint(path, {'meta': meta, key: value})
     return value
 
+# %% ../../nbs/core/07_runs.ipynb #51db72dd
+def _whole(f: Path) -> bool:
+    "Does `f` look complete? JSON parses, a safetensors file is as long as its header says, a torch zip archive has its directory; no file is empty."
+    try:
+        if f.stat().st_size == 0: return False
+        if f.suffix == '.json': json.loads(f.read_text()); return True
+        if f.suffix == '.safetensors':
+            with open(f, 'rb') as fh: n = int.from_bytes(fh.read(8), 'little'); head = json.loads(fh.read(n))
+            return f.stat().st_size == 8 + n + max((v['data_offsets'][1] for k, v in head.items() if k != '__metadata__'), default=0)
+        if f.suffix in ('.pt', '.pth', '.ckpt'): return zipfile.is_zipfile(f)
+        return True
+    except Exception: return False
+
+def damaged_file(path) -> Path | None:
+    "The first file under `path` (a file or a folder) that is cut short or unreadable, or None."
+    path = Path(path)
+    files = [path] if path.is_file() else sorted(f for f in path.rglob('*') if f.is_file())
+    return next((f for f in files if not _whole(f)), None)
+
+def load_saved(path, load: Callable, error: type = ValueError):
+    "`load()`, which reads the model saved at `path`; if it fails, `error` with one line: the damaged file (or `path` and the loader's error) and what to do."
+    try: return load()
+    except Exception as e:
+        bad = damaged_file(path)
+        why = 'truncated?' if bad else f"{type(e).__name__}: {(str(e).strip().splitlines() or [''])[0][:200]}"
+        raise error(f"{bad or path}: cannot be read ({why}): delete {path} and rerun `dvc repro`") from e
+
 # %% ../../nbs/core/07_runs.ipynb #94b6cefc
+def _die_with_parent(parent: int):
+    "A pool worker's initializer: the kernel kills this worker when its parent dies (Linux); a parent already gone ends it now."
+    if sys.platform.startswith('linux'):
+        import ctypes, signal
+        try: ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)   # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError): pass
+    if os.getppid() != parent: os._exit(1)
+
 def run_jobs(fn, jobs: Sequence[dict], workers: int = 1) -> dict:
     "`{job['name']: fn(job)}` over `jobs`, in a pool of `workers` spawned processes (1 = in this process, in order)."
     names = [j['name'] for j in jobs]
@@ -45,7 +85,9 @@ def run_jobs(fn, jobs: Sequence[dict], workers: int = 1) -> dict:
         raise ValueError(f"run_jobs with workers > 1 needs a function the workers can import (a module's, e.g. rats.toy.train.train_job), not {fn!r} from __main__")
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=mp.get_context('spawn')) as ex:
+    from rats.core import runs      # the workers import the initializer from the package (a notebook's copy is not importable)
+    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=mp.get_context('spawn'), initializer=runs._die_with_parent,
+                             initargs=(os.getpid(),)) as ex:
         futs = {j['name']: ex.submit(fn, j) for j in jobs}
         return {n: fu.result() for n, fu in futs.items()}
 

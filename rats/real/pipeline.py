@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 import torch
 from torch import nn, Tensor
 import yaml
-from ..core.params import ParamsError, check_schema, _pos, _nonneg, _oneof
+from ..core.params import ParamsError, check_schema, load_yaml, _pos, _nonneg, _oneof
 from ..core.step import METHODS
 
 # %% auto #0
@@ -53,7 +53,7 @@ def validate_real(params: dict, root: str | Path | None = None, name: str = "rea
         if K > N: fail("train.nfes", f"the teacher needs at least one step per student step: K={K} > train.N={N}")
         a = flat["train.alpha"].get(K)
         if a is None: fail("train.alpha", f"no alpha for K={K} (a mapping NFE: alpha, e.g. {{3: 2.0, 5: 1.0}})")
-        if isinstance(a, bool) or not isinstance(a, (int, float)) or a < 0: fail(f"train.alpha.{K}", f"must be a number >= 0, got {a!r}")
+        if isinstance(a, bool) or not isinstance(a, (int, float)) or not 0 <= a < math.inf: fail(f"train.alpha.{K}", f"must be a finite number >= 0, got {a!r}")
     rw = flat["rewards"]
     if not rw: fail("rewards", "name at least one reward model")
     for r, spec in rw.items():
@@ -83,9 +83,7 @@ def read_prompts(path) -> list[str]:
 def check_real(path: str | Path = "params.yaml", inputs: bool = True) -> dict:
     "Load and validate a real-world profile (the stage notebooks call this first); returns the nested params."
     path = Path(path)
-    if not path.exists(): raise ParamsError(f"{path}: file not found")
-    try: params = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e: raise ParamsError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
+    params = load_yaml(path)   # YAML 1.2 numbers as DVC reads them; a syntax error with its line and column
     validate_real(params, path.parent if inputs else None, str(path))
     return params
 

@@ -17,8 +17,8 @@ def _pick(rng, options): return options[rng.integers(len(options))]
 
 # %% auto #0
 __all__ = ['COLOR_WORDS', 'SHAPE_WORDS', 'POSITION_WORDS', 'RELATION_WORDS', 'AND_WORDS', 'PREFIXES', 'VOCAB', 'HOLDOUT_PAIRS',
-           'HOLDOUT_ARRANGEMENTS', 'paraphrases', 'prompt_for', 'parse_prompt', 'arrangement', 'holdout_kind',
-           'is_held_out', 'make_prompt_sets', 'save_jsonl', 'load_jsonl', 'eval_subset']
+           'HOLDOUT_ARRANGEMENTS', 'RECORD_FIELDS', 'paraphrases', 'prompt_for', 'parse_prompt', 'arrangement',
+           'holdout_kind', 'is_held_out', 'make_prompt_sets', 'save_jsonl', 'InputError', 'load_jsonl', 'eval_subset']
 
 # %% ../../nbs/toy/10a_grammar.ipynb #6c4be699
 COLOR_WORDS = {'red': ('red', 'crimson'), 'green': ('green', 'emerald'), 'blue': ('blue', 'azure'),
@@ -137,9 +137,47 @@ def save_jsonl(records: Sequence[dict], path) -> Path:
     path.write_text(''.join(json.dumps(r, sort_keys=True) + '\n' for r in records))
     return path
 
+# %% ../../nbs/toy/10a_grammar.ipynb #e5214e3a
+class InputError(ValueError):
+    "A bad input file of the toy pipeline (a prompt file, a damaged saved model); the message is one line naming the file and the problem."
+
+RECORD_FIELDS = ('held_out', 'prompt', 'scene', 'seed', 'specified')   # a prompt record's fields (`make_prompt_sets`)
+_TOKEN = re.compile(r'\w+|[^\w\s]+')   # how the toy tokenizer splits a prompt (its `Whitespace` pre-tokenizer)
+
+def _check_record(r, where: str) -> dict:
+    "`r` if it is a valid prompt record, else an `InputError` naming `where` (file:line)."
+    def bad(msg): raise InputError(f"{where}: {msg}")
+    if not isinstance(r, dict): bad(f"expected a JSON object (a prompt record), got {type(r).__name__}")
+    for k in RECORD_FIELDS:
+        if k not in r: bad(f"missing {k!r} (a prompt record has {', '.join(RECORD_FIELDS)})")
+    p = r['prompt']
+    if not isinstance(p, str) or not p.strip(): bad(f"'prompt' must be a non-empty string, got {p!r}")
+    for w in _TOKEN.findall(p.lower()):
+        if w not in VOCAB: bad(f"{w!r} is not a word of the toy world's grammar")
+    try: said = parse_prompt(p)
+    except ValueError: bad(f"{p!r} is not a prompt of the toy world's grammar")
+    try: scene = Scene.from_dict(r['scene'])
+    except Exception as e: bad(f"'scene' is not a scene of the toy world ({e})")
+    if said != scene.spec(): bad(f"the prompt {p!r} does not state its 'scene' ({paraphrases(scene.spec())[0]!r})")
+    for k in ('specified', 'held_out'):
+        if not isinstance(r[k], bool): bad(f"{k!r} must be true or false, got {r[k]!r}")
+    if isinstance(r['seed'], bool) or not isinstance(r['seed'], int) or r['seed'] < 0: bad(f"'seed' must be an integer >= 0, got {r['seed']!r}")
+    return r
+
 def load_jsonl(path) -> list[dict]:
-    "Read JSON-lines records."
-    return [json.loads(l) for l in Path(path).read_text().splitlines() if l.strip()]
+    "Read a prompt file (JSON lines, one record each), checking every record; a problem is an `InputError` naming the file and the line."
+    path = Path(path)
+    try: text = path.read_text()
+    except FileNotFoundError: raise InputError(f"{path}: file not found") from None
+    except UnicodeDecodeError as e: raise InputError(f"{path}: not UTF-8 text (byte {e.start})") from None
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip(): continue
+        try: r = json.loads(line)
+        except json.JSONDecodeError as e: raise InputError(f"{path}:{n}: not valid JSON ({e.msg}: column {e.colno})") from None
+        out.append(_check_record(r, f"{path}:{n}"))
+    if not out: raise InputError(f"{path}: no prompts")
+    return out
 
 # %% ../../nbs/toy/10a_grammar.ipynb #87527bb4
 def eval_subset(records: Sequence[dict], n: int) -> list[dict]:

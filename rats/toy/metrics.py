@@ -13,7 +13,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from tqdm import tqdm
 from .world import ALL_OBJECTS, POSITIONS, RELATIONS, SIZE, Scene, render_batch, sample_scene, to_model
-from .grammar import parse_prompt
+from .grammar import parse_prompt, InputError
+from ..core.runs import load_saved
 
 # %% auto #0
 __all__ = ['LAYOUTS', 'canonical', 'scene_labels', 'FeatureNet', 'feature_loss', 'train_feature_net', 'evaluate_feature_net',
@@ -120,10 +121,12 @@ def load_feature_net(path) -> FeatureNet:
     path = Path(path)
     if not (path / 'config.json').is_file() or not (path / 'model.safetensors').is_file():
         raise FileNotFoundError(f"no feature net at {path}: expected config.json and model.safetensors")
-    cfg = {k: v for k, v in json.loads((path / 'config.json').read_text()).items() if not k.startswith('_')}
-    net = FeatureNet(**cfg)
-    net.load_state_dict(load_file(str(path / 'model.safetensors')))
-    return net.eval()
+    def load():
+        cfg = {k: v for k, v in json.loads((path / 'config.json').read_text()).items() if not k.startswith('_')}
+        net = FeatureNet(**cfg)
+        net.load_state_dict(load_file(str(path / 'model.safetensors')))
+        return net.eval()
+    return load_saved(path, load, InputError)
 
 # %% ../../nbs/toy/13_metrics.ipynb #3859f5ec
 def as_model_input(images) -> Tensor:

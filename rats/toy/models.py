@@ -15,10 +15,10 @@ from diffusers import UNet2DConditionModel
 from tokenizers import Tokenizer, models as tk_models, normalizers, pre_tokenizers, processors
 from transformers import CLIPTextConfig, CLIPTextModel, PreTrainedTokenizerFast
 from .world import Scene, render_batch, to_model, from_model
-from .grammar import VOCAB
+from .grammar import VOCAB, InputError
 from .verifier import verify_batch, summarize
 from ..core.sampling import flow_sigmas, euler_sample, cfg_velocity
-from ..core.runs import save_checkpoint, load_checkpoint
+from ..core.runs import save_checkpoint, load_checkpoint, load_saved
 
 # %% auto #0
 __all__ = ['SPECIAL_TOKENS', 'MAX_TOKENS', 'TEACHER_CONFIGS', 'make_tokenizer', 'teacher_config', 'ToyTeacher', 'build_teacher',
@@ -236,11 +236,11 @@ def save_teacher(models: ToyTeacher, path) -> Path:
     return path
 
 def load_teacher(path) -> ToyTeacher:
-    "Load a `ToyTeacher` written by `save_teacher` (eval mode)."
+    "Load a `ToyTeacher` written by `save_teacher` (eval mode); a damaged file is an `InputError` naming it and the folder to delete."
     path = Path(path)
     if not (path / 'unet').is_dir(): raise FileNotFoundError(f"no saved teacher under {path} (expected {path / 'unet'})")
-    return ToyTeacher(UNet2DConditionModel.from_pretrained(path / 'unet'), CLIPTextModel.from_pretrained(path / 'text_encoder'),
-                      PreTrainedTokenizerFast.from_pretrained(path / 'tokenizer')).eval()
+    return load_saved(path, lambda: ToyTeacher(UNet2DConditionModel.from_pretrained(path / 'unet'), CLIPTextModel.from_pretrained(path / 'text_encoder'),
+                                               PreTrainedTokenizerFast.from_pretrained(path / 'tokenizer')).eval(), InputError)
 
 # %% ../../nbs/toy/11_models.ipynb #3142cd9b
 def evaluate_teacher(models: ToyTeacher, records: Sequence[dict], nfes: Sequence[int] = (1, 3, 5, 8, 50),

@@ -4,11 +4,12 @@
 
 # %% ../../nbs/toy/16_params.ipynb #7b676b5a
 from __future__ import annotations
-import sys
+import math, sys
 from pathlib import Path
 from typing import Any, Callable
 import yaml
 from ..core.params import ParamsError, check_schema, load_yaml, parse_horizons, _pos, _nonneg, _unit, _ge1, _oneof
+from .grammar import InputError, eval_subset, load_jsonl
 
 
 # %% auto #0
@@ -51,6 +52,7 @@ def _rats_configs(flat: dict, fail) -> None:
     for K in STUDENT_KS:
         a = alpha[K]
         if isinstance(a, bool) or not isinstance(a, (int, float)): fail(f"students.alpha.{K}", f"must be float, got {a!r} ({type(a).__name__})")
+        if not math.isfinite(a): fail(f"students.alpha.{K}", f"must be finite, got {a!r}")
         try: method_config("rats", K=K, N=flat["students.N"], alpha=float(a), tau=flat["students.tau"], gate=flat["students.gate"],
                            gate_sign=flat["students.gate_sign"], gate_normalize=flat["students.gate_normalize"], horizons=horizons)
         except ValueError as e:
@@ -58,8 +60,19 @@ def _rats_configs(flat: dict, fail) -> None:
             key = {"RATSConfig.alpha": f"students.alpha.{K}"}.get(key, key.replace("RATSConfig.", "students."))
             fail(key, msg)
 
+def _input_rules(flat: dict, root: Path, fail) -> None:
+    "The ranges that depend on the prompt files under `root` (read and checked by `load_jsonl`: an `InputError` names the file and line)."
+    train, evals = (load_jsonl(root / f) for f in INPUTS)
+    for key in ("teacher.eval_prompts", "evaluate.prompts"):
+        if flat[key] > len(evals): fail(key, f"must be <= {len(evals)}, the number of prompts in {INPUTS[1]} (0: all of them), got {flat[key]}")
+    if flat["instruments.pool_prompts"] > len(train):
+        fail("instruments.pool_prompts", f"must be <= {len(train)}, the number of prompts in {INPUTS[0]}, got {flat['instruments.pool_prompts']}")
+    n = len(eval_subset(evals, flat["evaluate.prompts"])) * flat["evaluate.repeats"]
+    if flat["evaluate.n_samples_saved"] > n:
+        fail("evaluate.n_samples_saved", f"must be <= {n}, the samples each model makes (evaluate.prompts x evaluate.repeats), got {flat['evaluate.n_samples_saved']}")
+
 def validate_params(params: dict, root: str | Path | None = None, name: str = "params.yaml") -> dict:
-    "Check a params dict against `SCHEMA` and the cross-field rules; raises `ParamsError` with one line. Returns the flat dict."
+    "Check a params dict against `SCHEMA` and the cross-field rules (with `root`, those on the prompt files too); raises `ParamsError` (or the prompt files' `InputError`) with one line. Returns the flat dict."
     def fail(key, msg): raise ParamsError(f"{name}: {key}: {msg}")
     flat = check_schema(params, SCHEMA, name, keep=("students.alpha",))
     from rats.toy.models import TEACHER_CONFIGS
@@ -67,23 +80,29 @@ def validate_params(params: dict, root: str | Path | None = None, name: str = "p
     if flat["teacher.batch"] % flat["teacher.workers"]:
         fail("teacher.workers", f"must divide teacher.batch ({flat['teacher.batch']}): each worker takes an equal share, got {flat['teacher.workers']}")
     if flat["students.gate"] not in ("soft", "hard"): fail("students.gate", f"must be one of ['soft', 'hard'], got {flat['students.gate']!r}")
+    if flat["world.blur_strong"] < flat["world.blur_mild"]:
+        fail("world.blur_strong", f"must be >= world.blur_mild ({flat['world.blur_mild']}), got {flat['world.blur_strong']}")
+    if flat["students.cache_size"] < flat["students.batch"]:
+        fail("students.cache_size", f"must be >= students.batch ({flat['students.batch']}): each step draws its batch from the cached (noise, prompt) pairs, got {flat['students.cache_size']}")
     _rats_configs(flat, fail)
     if root is not None:
         for f in INPUTS:
             if not (Path(root) / f).exists(): fail(f, "missing input file (run `dvc pull data.dvc`)")
+        _input_rules(flat, Path(root), fail)
     return flat
 
-def check(path: str | Path = "params.yaml", inputs: bool = True) -> dict:
-    "Load and validate a params file; returns the flat dict."
+def check(path: str | Path = "params.yaml", inputs: bool | None = None) -> dict:
+    "Load and validate a params file; with `inputs` the prompt files beside it too (by default: for params.yaml, the file the stages read, or where they are there). Returns the flat dict."
     path = Path(path)
+    if inputs is None: inputs = path.name == "params.yaml" or all((path.parent / f).exists() for f in INPUTS)
     return validate_params(load_yaml(path), path.parent if inputs else None, str(path))
 
 def main(argv=None):
     "`python -m rats.toy.params [params.yaml ...]`: exit 1 with one line per bad file."
     bad = 0
     for p in (argv if argv is not None else sys.argv[1:]) or ["params.yaml"]:
-        try: check(p, inputs=Path(p).name == "params.yaml"); print(f"{p}: ok")
-        except ParamsError as e: print(e, file=sys.stderr); bad += 1
+        try: check(p); print(f"{p}: ok")
+        except (ParamsError, InputError) as e: print(e, file=sys.stderr); bad += 1
     return 1 if bad else 0
 
 

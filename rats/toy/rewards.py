@@ -11,8 +11,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from .world import Scene, SHAPES, COLORS, POSITIONS, RELATIONS, render_batch, to_model, blur, add_noise
-from .grammar import parse_prompt
+from .grammar import parse_prompt, InputError
 from .verifier import CORRUPTIONS, corrupt, verify_batch
+from ..core.runs import load_saved
 
 # %% auto #0
 __all__ = ['PROMPT_DIM', 'REWARD_ARCHS', 'NEGATIVE_KINDS', 'prompt_vector', 'prompt_vectors', 'FiLMCNNReward',
@@ -223,10 +224,12 @@ def load_reward(path, bound: str | None = None) -> RewardFn:
     from safetensors.torch import load_file
     path = Path(path)
     if not (path / "config.json").exists(): raise FileNotFoundError(f"no reward model at {path} (config.json missing)")
-    cfg = json.loads((path / "config.json").read_text())
-    model = build_reward(cfg["arch"], **({"width": cfg["width"]} if "width" in cfg else {}))
-    model.load_state_dict(load_file(path / "model.safetensors"))
-    return RewardFn(model, cfg["mu"], cfg["sigma"], bound or cfg["bound"])
+    def load():
+        cfg = json.loads((path / "config.json").read_text())
+        model = build_reward(cfg["arch"], **({"width": cfg["width"]} if "width" in cfg else {}))
+        model.load_state_dict(load_file(path / "model.safetensors"))
+        return RewardFn(model, cfg["mu"], cfg["sigma"], bound or cfg["bound"])
+    return load_saved(path, load, InputError)      # a damaged file: one line naming it and the folder to delete
 
 # %% ../../nbs/toy/12_rewards.ipynb #d6dbe59a
 def auc(scores, labels) -> float:

@@ -14,7 +14,8 @@ from torch import Tensor
 from ..core.sampling import model_velocity, cfg_velocity
 from ..core.step import RATSLoss, method_config, train_step
 from ..core.teacher import EMATeacher, build_cache, refresh_cache, merge_caches, cache_rows, chunk_share, target_drift
-from ..core.runs import save_checkpoint, load_checkpoint, load_or_build, run_jobs, open_log, log_step
+from ..core.runs import save_checkpoint, load_checkpoint, load_or_build, load_saved, run_jobs, open_log, log_step
+from .grammar import InputError
 from .models import ToyTeacher, encode_prompts, unpack, sample
 from .rewards import prompt_vectors
 from .world import Scene
@@ -256,7 +257,8 @@ def eval_job(job: dict) -> tuple[list, dict]:
     from rats.toy.metrics import load_feature_net
     torch.set_num_threads(job.get("threads", 1))
     models = load_teacher(job["teacher_dir"])
-    unet = models.unet if job.get("student_dir") is None else UNet2DConditionModel.from_pretrained(job["student_dir"]).eval()
+    sd = job.get("student_dir")
+    unet = models.unet if sd is None else load_saved(sd, lambda: UNet2DConditionModel.from_pretrained(sd).eval(), InputError)
     rewards = {n: load_reward(p) for n, p in job["rewards"].items()}
     net = load_feature_net(job["feature_net"]) if job.get("feature_net") else None
     rows, imgs = [], {}
