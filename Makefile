@@ -12,7 +12,7 @@ export PYTHONHASHSEED := 0
 OMP_NUM_THREADS ?= 1
 export OMP_NUM_THREADS
 
-.PHONY: setup check test demo repro clean-nbs lab
+.PHONY: setup check test demo repro smoke clean-nbs lab
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q "$(TORCH_SPEC)"
@@ -31,11 +31,17 @@ test: check
 demo: setup
 	$(PY) -m rats.toy.demo
 
-# the main job: the DVC pipeline (data from the default remote, then every stage that is out of date)
+# the main job: the DVC pipeline (data from the default remote, then every stage that is out of date; its first
+# stage, `params`, checks params.yaml before any stage's outputs are touched)
 repro: setup
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q data.dvc
-	$(PY) -m rats.toy.params params.yaml
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro
+
+# the same pipeline on the tiny profile (profiles/smoke.yaml, a few minutes) in its own workspace, .smoke/repo:
+# the working copy's files (the committed results) are left alone. SMOKE_ARGS="--fresh" starts it from scratch.
+SMOKE_ARGS ?=
+smoke: setup
+	$(PY) tools/smoke.py $(SMOKE_ARGS)
 
 clean-nbs: setup
 	$(VENV)/bin/nbdev_clean && $(VENV)/bin/nbdev_export

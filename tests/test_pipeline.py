@@ -1,20 +1,50 @@
-"The DVC pipeline end to end on the smoke profile, in a copy of the repository (as a fresh clone would run it)."
-import json, os, shutil, subprocess, sys
+"The DVC pipeline end to end on the smoke profile, as `make smoke` runs it on a fresh clone (tools/smoke.py: a workspace of its own)."
+import hashlib, json, os, re, shutil, subprocess, sys
+from pathlib import Path
 import pytest
 import yaml
-from _repo import BIN, run_ok as _run, copy_worktree
+from _repo import BIN, ROOT, run_ok as _run, copy_worktree
+
+STAGES = ("world", "teacher", "instruments", "students", "evaluate", "report")
 
 @pytest.fixture(scope="module")
-def smoke_repo(tmp_path_factory):
-    "A copy of the working tree (tracked and unignored files, no outputs), with the smoke profile as params.yaml, after `dvc pull && dvc repro`."
-    repo = copy_worktree(tmp_path_factory.mktemp("smoke") / "repo",
-                         skip=[f"{out}/" for out in ("metrics", "plots", "reports", "data", "samples", "logs", "models", "checkpoints")])
-    shutil.copy(repo / "profiles" / "smoke.yaml", repo / "params.yaml")
+def smoke_run(tmp_path_factory):
+    "A fresh clone (the working tree's tracked and unignored files, committed results included, as one commit), after `python tools/smoke.py` (what `make smoke` runs) with the venv's bin not on PATH."
+    clone = copy_worktree(tmp_path_factory.mktemp("smoke") / "clone")
+    env = {**os.environ, "DVC_NO_ANALYTICS": "1", "OMP_NUM_THREADS": "1"}
+    git = lambda *a: _run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *a], clone, env)
+    git("init", "-q"); git("add", "-A"); git("commit", "-q", "-m", "clone")
+    bare = {**env, "PATH": os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if Path(p) != BIN)}
+    bare.pop("VIRTUAL_ENV", None)
+    log = _run([BIN / "python", "tools/smoke.py"], clone, bare)
+    return clone, log
+
+@pytest.fixture(scope="module")
+def smoke_repo(smoke_run):
+    "The smoke workspace (.smoke/repo: the copy with the smoke profile as params.yaml, after `dvc pull && dvc repro`) and an env with the venv on PATH."
+    clone, log = smoke_run
     env = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1", "OMP_NUM_THREADS": "1"}
-    _run(["git", "init", "-q"], repo, env)
-    _run([BIN / "dvc", "pull", "-q", "data.dvc"], repo, env)
-    log = _run([BIN / "dvc", "repro"], repo, env)
-    return repo, env, log
+    return clone / ".smoke" / "repo", env, log
+
+def test_every_stage_waits_for_the_params_check():
+    "dvc.yaml's first stage checks the whole params file and always runs; every other stage depends on its output, through tools/run_stage.py."
+    dvc = yaml.safe_load((ROOT / "dvc.yaml").read_text())
+    stages, pm = dvc["stages"], dvc["vars"][0]["pm"]
+    assert list(stages)[0] == "params" and stages["params"]["always_changed"] is True
+    assert stages["params"]["cmd"].startswith("python3 tools/run_stage.py python -m rats.toy.params params.yaml")
+    out = next(iter(stages["params"]["outs"][0]))
+    assert stages["params"]["outs"][0][out] == {"cache": False, "persist": True}
+    assert pm.startswith("python3 tools/run_stage.py papermill ")
+    for name in STAGES:
+        assert stages[name]["deps"][0] == out and "${pm}" in stages[name]["cmd"], name
+
+@pytest.mark.slow
+def test_smoke_leaves_the_working_copy_alone(smoke_run):
+    clone, log = smoke_run
+    assert subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=True).stdout == ""
+    assert "results in .smoke/repo/metrics" in log
+    for noise in ("Kernel is running over TCP", "KeyboardInterrupt caught in kernel", "Executing:", "Traceback"):
+        assert noise not in log, noise
 
 @pytest.mark.slow
 def test_smoke_outputs(smoke_repo):
@@ -48,11 +78,13 @@ def test_smoke_tables_and_samples(smoke_repo):
     assert {"reward_student", "gate_mean"} <= set(logs.columns) and len(logs) > 1
 
 @pytest.mark.slow
-def test_second_repro_is_noop(smoke_repo):
+def test_second_repro_reruns_only_the_check(smoke_repo):
     repo, env, _ = smoke_repo
     log = _run([BIN / "dvc", "repro"], repo, env)
-    assert "Running stage" not in log, log
-    assert "up to date" in log
+    assert re.findall(r"Running stage '([^']+)'", log) == ["params"], log
+    for name in STAGES: assert f"Stage '{name}' didn't change, skipping" in log, (name, log)
+    status = _run([BIN / "dvc", "status", "dvc.yaml"], repo, env)
+    assert status.split() == ["params:", "always", "changed"], status
 
 def _metrics(repo):
     out = {p.name: json.loads(p.read_text()) for p in sorted((repo / "metrics").glob("*.json"))}
@@ -77,3 +109,41 @@ def test_bad_params_stop_before_work(smoke_repo):
     (repo / "params.bad.yaml").write_text(bad)
     out = subprocess.run([sys.executable, "-m", "rats.toy.params", "params.bad.yaml"], cwd=repo, env=env, capture_output=True, text=True)
     assert out.returncode == 1 and out.stderr.strip() == "params.bad.yaml: students.alpha.3: must be >= 0, got -2.0"
+
+def _outputs(repo) -> dict[str, str]:
+    "sha256 of every file of every stage's outputs (outs, metrics, plots of dvc.yaml), by path."
+    files = {}
+    for name, st in yaml.safe_load((repo / "dvc.yaml").read_text())["stages"].items():
+        for o in (o for kind in ("outs", "metrics", "plots") for o in st.get(kind, [])):
+            p = repo / (next(iter(o)) if isinstance(o, dict) else o)
+            for f in [p] if p.is_file() else sorted(f for f in p.rglob("*") if f.is_file()):
+                files[str(f.relative_to(repo))] = hashlib.sha256(f.read_bytes()).hexdigest()
+    return files
+
+BAD = {   # what a user types, and the start of the one line that must stop `dvc repro` before any stage's outputs are deleted
+    "value": (lambda y: y.replace("alpha: {3: 2.0, 5: 1.0, 8: 1.0}", "alpha: {3: -1, 5: 1.0, 8: 1.0}"), "params.yaml: students.alpha.3: "),
+    "section": (lambda y: y + "studnets:\n  alpha: {3: 2.0, 5: 1.0, 8: 1.0}\n", "params.yaml: studnets"),
+}
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", list(BAD))
+def test_bad_params_under_dvc_repro_touch_no_output(smoke_repo, kind):
+    repo, env, _ = smoke_repo
+    good = (repo / "params.yaml").read_text()
+    edit, start = BAD[kind]
+    assert edit(good) != good
+    before = _outputs(repo)
+    assert any(f.startswith("models/students/") for f in before) and any(f.startswith("models/teacher/") for f in before)
+    try:
+        (repo / "params.yaml").write_text(edit(good))
+        want = subprocess.run([sys.executable, "-m", "rats.toy.params", "params.yaml"], cwd=repo, env=env, capture_output=True, text=True)
+        want = want.stderr.strip()                          # the check's own line, e.g. params.yaml: students.alpha.3: must be >= 0, got -1
+        assert want.startswith(start) and "\n" not in want, want
+        out = subprocess.run([BIN / "dvc", "repro"], cwd=repo, env=env, capture_output=True, text=True)
+        log = out.stdout + out.stderr
+        assert out.returncode != 0, log
+        assert log.splitlines().count(want) == 1 and "Traceback" not in log, log
+        assert re.findall(r"Running stage '([^']+)'", log) == ["params"], log
+        assert _outputs(repo) == before
+    finally:
+        (repo / "params.yaml").write_text(good)

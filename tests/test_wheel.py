@@ -1,5 +1,5 @@
-"`pip install` of the built wheel into a fresh virtual environment outside the repo runs a training step, with no nbs/ in sight."
-import os, subprocess, sys, textwrap
+"`pip install` of the built wheel into a fresh virtual environment outside the repo runs a training step, with no nbs/ in sight; every module imports, or says which extra it needs."
+import json, os, subprocess, sys, textwrap
 from pathlib import Path
 import pytest
 import torch
@@ -22,6 +22,18 @@ SCRIPT = textwrap.dedent("""
     print("OK", round(stats["loss"], 4))
 """)
 
+# every module of the installed wheel, imported with the base dependencies only: {module: None, or the ImportError's message}
+IMPORT_ALL = textwrap.dedent("""
+    import importlib, json, pkgutil, rats
+    out = {}
+    for m in pkgutil.walk_packages(rats.__path__, "rats."):
+        try: importlib.import_module(m.name); out[m.name] = None
+        except ImportError as e: out[m.name] = str(e)
+    print(json.dumps(out))
+""")
+EXTRAS = ("lora", "train", "pipeline", "hpsv2", "imagereward")
+NEEDS_EXTRA = {"rats.toy.report": "rats.toy.report needs pandas: pip install 'rats[pipeline]'"}   # the exact messages
+
 @pytest.mark.slow
 def test_wheel_installs_and_trains(tmp_path):
     dist = tmp_path / "dist"
@@ -36,3 +48,10 @@ def test_wheel_installs_and_trains(tmp_path):
     out = subprocess.run([str(py), "-c", SCRIPT], cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.startswith("OK"), out.stdout
+    out = subprocess.run([str(py), "-c", IMPORT_ALL], cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    failed = {m: e for m, e in json.loads(out.stdout.splitlines()[-1]).items() if e is not None}
+    assert "rats.core.step" not in failed and len(failed) < 5, failed      # the modules were found and most import
+    for m, e in failed.items():                                           # the rest say what to install, in one line
+        assert any(f"pip install 'rats[{x}]'" in e for x in EXTRAS) and e.startswith(m + " needs "), (m, e)
+    assert {m: failed.get(m) for m in NEEDS_EXTRA} == NEEDS_EXTRA

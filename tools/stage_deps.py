@@ -48,7 +48,8 @@ def write(dvc_yaml: str | Path, prefix: str = "") -> None:
     path = ROOT / dvc_yaml; text = path.read_text()
     stages = yaml.safe_load(text)["stages"]
     for name, st in stages.items():
-        nb = next(d for d in st["deps"] if d.endswith(".ipynb"))
+        nb = next((d for d in st.get("deps", []) if d.endswith(".ipynb")), None)
+        if nb is None: continue                        # a stage that runs no notebook (the params check)
         deps = [d for d in st["deps"] if not d.startswith(prefix + "rats/")]
         deps += [prefix + d for d in notebook_deps(ROOT / "nbs" / "pipeline" / Path(nb).name)]
         m = re.search(rf"(?ms)^  {name}:\n.*?^(    deps: )\[.*?\]\n", text)

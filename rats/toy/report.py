@@ -7,7 +7,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 from typing import Sequence
-import pandas as pd
+try: import pandas as pd
+except ImportError as e: raise ImportError("rats.toy.report needs pandas: pip install 'rats[pipeline]'") from e
 from ..core.runs import read_log
 
 # %% auto #0
