@@ -9,7 +9,10 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
     "A working copy of what the check reads (params.yaml and data/prompts), as the current directory."
-    if not (ROOT / "data" / "prompts" / "eval.jsonl").exists(): pytest.skip("data/ missing: run `dvc pull data.dvc`")
+    if not (ROOT / "data" / "prompts" / "eval.jsonl").exists():   # a fresh clone: the prompt sets from the repository's own DVC remote
+        import subprocess, sys
+        subprocess.run([str(Path(sys.executable).parent / "dvc"), "pull", "-q", "data.dvc"], cwd=ROOT, check=True,
+                       env={**__import__("os").environ, "DVC_NO_ANALYTICS": "1"})
     shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
     shutil.copytree(ROOT / "data" / "prompts", tmp_path / "data" / "prompts")
     monkeypatch.chdir(tmp_path)
