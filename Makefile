@@ -25,7 +25,9 @@ setup: $(VENV)/.installed
 check: setup
 	$(PY) tools/check_nbdev.py
 
+# the tests read the versioned prompt sets (data.dvc, from the repository's own DVC remote: offline)
 test: check
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q data.dvc
 	$(PY) -m pytest -q tests
 
 demo: setup
