@@ -4,6 +4,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "tools"))
+from smoke import tracked_files   # what a fresh clone has: one definition for the tests and `make smoke`
 
 def run_ok(args, cwd, env) -> str:
     "Run `args`; fail the test with the tail of its output unless it exits 0. Returns stdout + stderr."
@@ -13,8 +15,7 @@ def run_ok(args, cwd, env) -> str:
 
 def copy_worktree(dst: Path, skip=()) -> Path:
     "Copy the tracked and unignored files to `dst`, leaving out paths that start with any prefix in `skip`."
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
-    for f in files:
-        if (ROOT / f).is_file() and not f.startswith(tuple(skip)):
+    for f in tracked_files(ROOT):
+        if not f.startswith(tuple(skip)):
             (dst / f).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(ROOT / f, dst / f)
     return dst
