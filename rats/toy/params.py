@@ -20,13 +20,13 @@ SCHEMA: dict[str, tuple[type, Callable | None]] = {
     "seed": (int, _nonneg),
     "world.n_per_prompt": (int, _pos), "world.blur_mild": (float, _nonneg), "world.blur_strong": (float, _nonneg),
     "teacher.config": (str, None), "teacher.steps": (int, _pos), "teacher.batch": (int, _pos), "teacher.lr": (float, _pos),
-    "teacher.ema_decay": (float, _unit), "teacher.guidance": (float, _ge1), "teacher.eval_repeats": (int, _pos),
+    "teacher.ema_decay": (float, _unit), "teacher.guidance": (float, _ge1),
     "teacher.eval_prompts": (int, _nonneg), "teacher.workers": (int, _pos), "teacher.t_shift": (float, None),
     "instruments.reward_steps": (int, _pos), "instruments.reward_batch": (int, _pos), "instruments.reward_lr": (float, _pos),
-    "instruments.adv_weight": (float, _nonneg), "instruments.pool_per_prompt": (int, _pos), "instruments.pool_prompts": (int, _pos),
+    "instruments.pool_per_prompt": (int, _pos), "instruments.pool_prompts": (int, _pos),
     "instruments.verified_weight": (float, _nonneg), "instruments.feature_steps": (int, _pos), "instruments.feature_batch": (int, _pos),
     # the RATS settings (N, alpha, tau, gate, gate_sign, horizons) are typed here and validated by `RATSConfig`, which uses them
-    "students.N": (int, None), "students.steps": (int, _pos), "students.batch": (int, _pos), "students.lr": (float, _pos),
+    "students.N": (int, None), "students.steps": (int, _pos), "students.seeds": (int, _pos), "students.batch": (int, _pos), "students.lr": (float, _pos),
     "students.alpha": (dict, None), "students.tau": (float, None), "students.gate_normalize": (bool, None),
     "students.reward_bound": (str, _oneof("none", "logsigmoid")), "students.horizons": (str, None),
     "students.gate": (str, None), "students.gate_sign": (str, None),
@@ -109,8 +109,8 @@ def main(argv=None):
 # %% ../../nbs/toy/16_params.ipynb #d4e9439c
 STAGES: dict[str, tuple[str, ...]] = {   # the keys each stage reads
     "world": ("seed", "world.n_per_prompt", "world.blur_mild", "world.blur_strong"),
-    "teacher": ("seed", "teacher.config", "teacher.steps", "teacher.batch", "teacher.lr", "teacher.ema_decay", "teacher.guidance",
-                "teacher.eval_repeats", "teacher.eval_prompts", "teacher.workers", "teacher.t_shift"),
+    "teacher": ("seed", "teacher.config", "teacher.steps", "teacher.batch", "teacher.lr", "teacher.ema_decay", "teacher.workers",
+                "teacher.t_shift"),
     "instruments": ("seed", "teacher.guidance", "teacher.eval_prompts", *(k for k in SCHEMA if k.startswith("instruments."))),
     "students": ("seed", "teacher.guidance", *(k for k in SCHEMA if k.startswith("students."))),
     "evaluate": ("seed", "teacher.guidance", "evaluate.repeats", "evaluate.n_samples_saved", "evaluate.prompts", "evaluate.workers"),
