@@ -82,8 +82,6 @@ def test_real_profile_reads_yaml12_numbers(tmp_path):
 @pytest.mark.parametrize("old,new,msg", [
     ("  prompts: 0 ", "  prompts: 100000 ",
      "params.yaml: evaluate.prompts: must be <= 200, the number of prompts in data/prompts/eval.jsonl (0: all of them), got 100000"),
-    ("  eval_prompts: 0 ", "  eval_prompts: 201 ",
-     "params.yaml: teacher.eval_prompts: must be <= 200, the number of prompts in data/prompts/eval.jsonl (0: all of them), got 201"),
     ("  cache_size: 384", "  cache_size: 1",
      "params.yaml: students.cache_size: must be >= students.batch (16): each step draws its batch from the cached (noise, prompt) pairs, got 1"),
     ("  batch: 16\n", "  batch: 500\n",

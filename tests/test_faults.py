@@ -151,7 +151,7 @@ def test_other_tracebacks_are_shown_in_full():
 # ------------------------------------------------------------------ the students stage, killed while its pool trains
 
 # the smoke profile, smaller where only the students stage matters here, and with a checkpoint at every step
-FAULTS = {"teacher": dict(steps=4, eval_prompts=8), "instruments": dict(reward_steps=1, pool_prompts=4, feature_steps=1, feature_batch=8),
+FAULTS = {"teacher": dict(steps=4), "instruments": dict(reward_steps=1, pool_prompts=4, feature_steps=1, feature_batch=8),
           "students": dict(steps=6, ckpt_every=1, ablations=False, cache_size=8, workers=2)}
 
 def _files(repo):

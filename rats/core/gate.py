@@ -40,9 +40,9 @@ class RewardGate:
         self.momentum, self.eps, self.scale = momentum, eps, None
 
     def update_scale(self, r_T: Tensor, r_S: Tensor) -> float:
-        "Running std of the rewards (EMA of the batch std); the first batch sets it."
-        std = float(torch.cat([r_T.detach().flatten(), r_S.detach().flatten()]).float().std())
-        self.scale = std if self.scale is None else self.momentum * self.scale + (1 - self.momentum) * std
+        "Running size of the per-pair gap: EMA of the batch's median $|R_T - R_S|$; the first batch sets it."
+        m = float((r_T.detach() - r_S.detach()).abs().float().median())
+        self.scale = m if self.scale is None else self.momentum * self.scale + (1 - self.momentum) * m
         return max(self.scale, self.eps)
 
     def __call__(self, r_T: Tensor, r_S: Tensor):
@@ -53,7 +53,7 @@ class RewardGate:
         elif self.kind == "soft": g = soft_gate(r_T / scale, r_S / scale, self.tau, self.sign)
         else: g = hard_gate(r_T / scale, r_S / scale, self.margin, self.sign)
         gap = r_T - r_S
-        stats = dict(gate_mean=float(g.mean()), gate_min=float(g.min()), gate_max=float(g.max()),
+        stats = dict(gate_mean=float(g.mean()), gate_std=float(g.float().std(unbiased=False)), gate_min=float(g.min()), gate_max=float(g.max()),
                      gate_open=float((g > 0.5).float().mean()), gap_mean=float(gap.mean()), gap_scale=float(scale))
         return g, stats
 

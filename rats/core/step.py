@@ -36,7 +36,7 @@ class RATSConfig:
     tau: float = 1.0                # soft gate temperature
     margin: float = 0.0             # hard gate margin
     gate_sign: str = "text"         # text: g = sigmoid((R_T-R_S)/tau); figure: the opposite sign
-    gate_normalize: bool = False    # divide the reward gap by a running reward std
+    gate_normalize: bool = False    # divide the reward gap by its running per-pair size (median |R_T - R_S|)
     preference: str = "direct"      # direct (-R_S) | pairwise (-log sigmoid(beta (R_S - R_T)))
     beta: float = 1.0               # pairwise temperature
     grad_checkpoint: bool = False   # recompute each student step in backward
@@ -143,7 +143,9 @@ class RATSLoss:
         return TeacherOut(x0_T, xT, r_T)
 
     def __call__(self, student, teacher, noise: Tensor, cond, decode: Callable, reward: Callable | None,
-                 reward_cond=None, teacher_cond=None, teacher_out: TeacherOut | None = None):
+                 reward_cond=None, teacher_cond=None, teacher_out: TeacherOut | None = None, gate_scores: Callable | None = None):
+        """`gate_scores(teacher latents, student latents) -> (s_T, s_S)`: what the gate compares instead of (R_T, R_S), e.g. an exact judge (an oracle gate).
+        After the call, `self.last` holds the final latents (`student`, `teacher`), detached, for logging."""
         c, B = self.cfg, noise.shape[0]
         if c.use_reward and reward is None: raise ValueError("this config uses the reward term, but reward is None")
         for m in (reward, decode): _freeze(m)
@@ -163,9 +165,12 @@ class RATSLoss:
             with torch.set_grad_enabled(c.use_reward and torch.is_grad_enabled()):
                 r_S = check_reward(reward(decode(trS.x), rc), B, "reward(student sample)")
         zero = noise.new_zeros(B)
-        if r_T is not None and r_S is not None: g, gstats = self.gate(r_T, r_S)
+        self.last = dict(student=trS.x.detach(), teacher=None if teacher_out is None or teacher_out.sample is None else teacher_out.sample)
+        if gate_scores is not None and self.last["teacher"] is not None: g, gstats = self.gate(*gate_scores(self.last["teacher"], self.last["student"]))
+        elif r_T is not None and r_S is not None: g, gstats = self.gate(r_T, r_S)
         else: g, gstats = torch.ones_like(zero), {}
         if c.gate == "none" or not c.use_reward: g = torch.ones_like(zero)
+        self.last.update(g=g.detach(), gap=None if r_T is None or r_S is None else (r_T - r_S).detach())
         L_shape = shaping_loss({k: trS.x0[k] for k in self.H}, x0_T, self.H, self.w.to(noise.device), c.distance) if c.use_shaping else zero
         L_reward = preference_loss(c.preference, r_S, r_T, c.beta) if c.use_reward else zero
         loss = L_reward.mean() + c.alpha * (g * L_shape).mean()
@@ -180,11 +185,12 @@ class RATSLoss:
 
 # %% ../../nbs/core/06_step.ipynb #61fce19e
 def train_step(rats_loss: RATSLoss, student: nn.Module, teacher, optimizer, noise, cond, decode, reward,
-               reward_cond=None, teacher_cond=None, max_grad_norm: float | None = 1.0, teacher_out: TeacherOut | None = None) -> dict:
+               reward_cond=None, teacher_cond=None, max_grad_norm: float | None = 1.0, teacher_out: TeacherOut | None = None,
+               gate_scores: Callable | None = None) -> dict:
     "One optimiser step on the RATS objective; returns the statistics (plus `grad_norm`)."
     student.train()
     optimizer.zero_grad(set_to_none=True)
-    loss, stats = rats_loss(student, teacher, noise, cond, decode, reward, reward_cond, teacher_cond, teacher_out)
+    loss, stats = rats_loss(student, teacher, noise, cond, decode, reward, reward_cond, teacher_cond, teacher_out, gate_scores)
     loss.backward()
     params = [p for p in student.parameters() if p.requires_grad]
     gn = torch.nn.utils.clip_grad_norm_(params, max_grad_norm if max_grad_norm else float("inf"))

@@ -21,7 +21,7 @@ SCHEMA: dict[str, tuple[type, Callable | None]] = {
     "world.n_per_prompt": (int, _pos), "world.blur_mild": (float, _nonneg), "world.blur_strong": (float, _nonneg),
     "teacher.config": (str, None), "teacher.steps": (int, _pos), "teacher.batch": (int, _pos), "teacher.lr": (float, _pos),
     "teacher.ema_decay": (float, _unit), "teacher.guidance": (float, _ge1),
-    "teacher.eval_prompts": (int, _nonneg), "teacher.workers": (int, _pos), "teacher.t_shift": (float, None),
+    "teacher.workers": (int, _pos), "teacher.t_shift": (float, None),
     "instruments.reward_steps": (int, _pos), "instruments.reward_batch": (int, _pos), "instruments.reward_lr": (float, _pos),
     "instruments.pool_per_prompt": (int, _pos), "instruments.pool_prompts": (int, _pos),
     "instruments.verified_weight": (float, _nonneg), "instruments.feature_steps": (int, _pos), "instruments.feature_batch": (int, _pos),
@@ -53,7 +53,7 @@ def _rats_configs(flat: dict, fail) -> None:
         a = alpha[K]
         if isinstance(a, bool) or not isinstance(a, (int, float)): fail(f"students.alpha.{K}", f"must be float, got {a!r} ({type(a).__name__})")
         if not math.isfinite(a): fail(f"students.alpha.{K}", f"must be finite, got {a!r}")
-        try: method_config("rats", K=K, N=flat["students.N"], alpha=float(a), tau=flat["students.tau"], gate=flat["students.gate"],
+        try: method_config("rats", K=K, N=flat["students.N"], alpha=float(a), tau=flat["students.tau"], gate={"oracle": "hard"}.get(flat["students.gate"], flat["students.gate"]),
                            gate_sign=flat["students.gate_sign"], gate_normalize=flat["students.gate_normalize"], horizons=horizons)
         except ValueError as e:
             key, _, msg = str(e).partition(": ")
@@ -63,7 +63,7 @@ def _rats_configs(flat: dict, fail) -> None:
 def _input_rules(flat: dict, root: Path, fail) -> None:
     "The ranges that depend on the prompt files under `root` (read and checked by `load_jsonl`: an `InputError` names the file and line)."
     train, evals = (load_jsonl(root / f) for f in INPUTS)
-    for key in ("teacher.eval_prompts", "evaluate.prompts"):
+    for key in ("evaluate.prompts",):
         if flat[key] > len(evals): fail(key, f"must be <= {len(evals)}, the number of prompts in {INPUTS[1]} (0: all of them), got {flat[key]}")
     if flat["instruments.pool_prompts"] > len(train):
         fail("instruments.pool_prompts", f"must be <= {len(train)}, the number of prompts in {INPUTS[0]}, got {flat['instruments.pool_prompts']}")
@@ -79,7 +79,7 @@ def validate_params(params: dict, root: str | Path | None = None, name: str = "p
     if flat["teacher.config"] not in TEACHER_CONFIGS: fail("teacher.config", f"must be one of {list(TEACHER_CONFIGS)}, got {flat['teacher.config']!r}")
     if flat["teacher.batch"] % flat["teacher.workers"]:
         fail("teacher.workers", f"must divide teacher.batch ({flat['teacher.batch']}): each worker takes an equal share, got {flat['teacher.workers']}")
-    if flat["students.gate"] not in ("soft", "hard"): fail("students.gate", f"must be one of ['soft', 'hard'], got {flat['students.gate']!r}")
+    if flat["students.gate"] not in ("soft", "hard", "oracle", "none"): fail("students.gate", f"must be one of ['soft', 'hard', 'oracle', 'none'], got {flat['students.gate']!r}")
     if flat["world.blur_strong"] < flat["world.blur_mild"]:
         fail("world.blur_strong", f"must be >= world.blur_mild ({flat['world.blur_mild']}), got {flat['world.blur_strong']}")
     if flat["students.cache_size"] < flat["students.batch"]:
@@ -111,7 +111,7 @@ STAGES: dict[str, tuple[str, ...]] = {   # the keys each stage reads
     "world": ("seed", "world.n_per_prompt", "world.blur_mild", "world.blur_strong"),
     "teacher": ("seed", "teacher.config", "teacher.steps", "teacher.batch", "teacher.lr", "teacher.ema_decay", "teacher.workers",
                 "teacher.t_shift"),
-    "instruments": ("seed", "teacher.guidance", "teacher.eval_prompts", *(k for k in SCHEMA if k.startswith("instruments."))),
+    "instruments": ("seed", "teacher.guidance", *(k for k in SCHEMA if k.startswith("instruments."))),
     "students": ("seed", "teacher.guidance", *(k for k in SCHEMA if k.startswith("students."))),
     "evaluate": ("seed", "teacher.guidance", "evaluate.repeats", "evaluate.n_samples_saved", "evaluate.prompts", "evaluate.workers"),
     "report": ("report.smooth",),

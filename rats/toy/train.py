@@ -11,20 +11,20 @@ from typing import Sequence
 import numpy as np
 import torch
 from torch import Tensor
-from ..core.sampling import model_velocity, cfg_velocity
+from ..core.sampling import model_velocity, cfg_velocity, flow_sigmas, euler_sample
 from ..core.step import RATSLoss, method_config, train_step
 from ..core.teacher import EMATeacher, build_cache, refresh_cache, merge_caches, cache_rows, chunk_share, target_drift
 from ..core.runs import save_checkpoint, load_checkpoint, load_or_build, load_saved, run_jobs, open_log, log_step
 from .grammar import InputError
-from .models import ToyTeacher, encode_prompts, unpack, sample
+from .models import ToyTeacher, encode_prompts, unpack, sample, guided_velocity
 from .rewards import prompt_vectors
-from .world import Scene
+from .world import Scene, from_model
 from .verifier import verify_batch
 
 # %% auto #0
-__all__ = ['MAIN_RUNS', 'ABLATION_RUNS', 'toy_decode', 'toy_conds', 'teacher_velocity_fn', 'make_losses', 'toy_targets',
-           'build_teacher_cache', 'train_toy_student', 'ablation_exp_args', 'cache_job', 'load_or_build_cache',
-           'train_job', 'evaluate_model', 'eval_job']
+__all__ = ['MAIN_RUNS', 'SEEDED', 'ABLATION_RUNS', 'toy_decode', 'toy_conds', 'teacher_velocity_fn', 'make_losses', 'toy_targets',
+           'build_teacher_cache', 'train_toy_student', 'matched_alpha', 'ablation_exp_args', 'matched_exp_args',
+           'cache_job', 'load_or_build_cache', 'train_job', 'evaluate_model', 'paired_noise', 'sample_from', 'eval_job']
 
 # %% ../../nbs/toy/14_train.ipynb #9d94267d
 def toy_decode(z: Tensor) -> Tensor:
@@ -88,10 +88,11 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
                       steps: int = 300, batch: int = 32, lr: float = 2e-5, seed: int = 0, alpha: dict | float = 1.0,
                       teacher_guidance: float = 1.0, cache_size: int = 1024, cache: dict | None = None,
                       ckpt_path=None, ckpt_every: int = 50, progress: bool = True, on_nonfinite: str = "stop", tag: str = "",
-                      teacher_ema: float = 1.0, refresh_every: int = 0, log_dir=None, **overrides):
+                      teacher_ema: float = 1.0, refresh_every: int = 0, log_dir=None, oracle: bool = False, **overrides):
     """Train one K-agnostic student with a baseline `method`; returns (student unet, per-step log). `tag` (e.g. a `fingerprint` of the teacher and reward) is part of the checkpoint's identity.
     The teacher's targets come from `cache` (or one built from `cache_size` pairs); `cache_size=0` without a cache: fresh (noise, prompt) pairs every step, the teacher run on the fly.
-    `teacher_ema < 1`: the teacher is an EMA of the student (decay `teacher_ema`, starting from the frozen teacher); a cache is then rebuilt from it every `refresh_every` steps (0: never). `log_dir`: every step's row also logged there through dvclive."""
+    `teacher_ema < 1`: the teacher is an EMA of the student (decay `teacher_ema`, starting from the frozen teacher); a cache is then rebuilt from it every `refresh_every` steps (0: never). `log_dir`: every step's row also logged there through dvclive, and each step's per-sample gate, reward gap and verdicts in `gates.jsonl`.
+    Every step the verifier judges the teacher's and the student's final samples (`verifier_teacher`, `verifier_student`); `oracle=True`: the gate compares those verdicts instead of the rewards (with `gate='hard'`: open only where the teacher is right and the student wrong)."""
     if on_nonfinite not in ("stop", "skip"): raise ValueError(f"on_nonfinite must be 'stop' or 'skip', got {on_nonfinite!r}")
     if not 0 < teacher_ema <= 1: raise ValueError(f"teacher_ema must be in (0, 1], got {teacher_ema}")
     if refresh_every < 0: raise ValueError(f"refresh_every must be >= 0 (0: never), got {refresh_every}")
@@ -109,6 +110,7 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
     log, start, src = [], 0, None          # src: the EMA weights the cache was last rebuilt from (None: the frozen teacher's)
     meta = dict(method=method, Ks=list(Ks), N=N, batch=batch, lr=lr, seed=seed, alpha=alpha, teacher_guidance=teacher_guidance,
                 cache_size=0 if fresh else len(cache["prompts"]), on_nonfinite=on_nonfinite, overrides=overrides, tag=tag,
+                **(dict(oracle=True) if oracle else {}),
                 **(dict(teacher_ema=teacher_ema, refresh_every=refresh_every) if ema is not None else {}))
     if (st := load_checkpoint(ckpt_path, meta)) is not None:     # another configuration's checkpoint is overwritten, never resumed
         student.load_state_dict(st["student"]); opt.load_state_dict(st["opt"]); log, start = st["log"], st["step"]
@@ -116,10 +118,11 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
         if ema is not None: ema.model.load_state_dict(st["ema"])
         if (src := st.get("cache_src")) is not None:         # the cache as it was: rebuilt from the weights it was built from
             cache = _refreshed(cache, losses, models, src, reward, teacher_guidance, progress)
-    live = open_log(log_dir, log) if log_dir is not None else None     # the checkpoint's steps, then each new one
+    scalars = lambda row: {k: v for k, v in row.items() if not isinstance(v, (list, dict))}    # dvclive logs numbers and text
+    live = open_log(log_dir, [scalars(r) for r in log]) if log_dir is not None else None     # the checkpoint's steps, then each new one
     def record(row):
         log.append(row)
-        if live is not None: log_step(live, row)
+        if live is not None: log_step(live, scalars(row))
     Ks, counted = list(losses), {r["K"] for r in log if "gflop" in r}
     bar = tqdm(range(start, steps), desc=f"{method}", disable=not progress, initial=start, total=steps)
     for step in bar:
@@ -141,43 +144,73 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
             teacher, prompts, noise, pv, tout = None, b["prompts"], b["noise"], b["pv"], b["teacher_out"]
         c, tc = toy_conds(models, prompts, teacher_guidance)
         count = K not in counted          # the first step at each K also counts its FLOPs (same numbers, logged as `gflop`)
+        seen = {}
+        def judge(zT, zS, prompts=prompts):      # the verifier's verdicts on the teacher's and the student's final samples
+            seen["T"], seen["S"] = (torch.tensor([float(v["ok"]) for v in verify_batch(from_model(unpack(z)), prompts)]) for z in (zT, zS))
+            return seen["T"], seen["S"]
         try:
             with (FlopCounterMode(display=False) if count else contextlib.nullcontext()) as fc:
                 st = train_step(losses[K], student, teacher, opt, noise, c, toy_decode, reward,
-                                reward_cond=pv, teacher_cond=tc, teacher_out=tout)
+                                reward_cond=pv, teacher_cond=tc, teacher_out=tout, gate_scores=judge if oracle else None)
             if count: counted.add(K); st["gflop"] = fc.get_total_flops() / 1e9
         except FloatingPointError as e:        # raised before the optimiser step: the weights are untouched
             if on_nonfinite == "stop": raise FloatingPointError(f"{method}: step {step} (K={K}): {e}") from None
             record(dict(step=step, K=K, skipped=str(e))); continue
         if ema is not None and not fresh: ema.update(student)     # (on the fly, train_step updates the teacher it was given)
-        record(dict(step=step, K=K, **st, step_s=time.perf_counter() - t_step, **extra))   # wall time: kept across a resume
+        step_s = time.perf_counter() - t_step                     # the judging below is logging (the oracle's is inside the step)
+        last = losses[K].last
+        if not seen and last["teacher"] is not None: judge(last["teacher"], last["student"])
+        per = dict(g=last["g"].tolist(), **({"gap": last["gap"].tolist()} if last["gap"] is not None else {}),
+                   **({"ok_T": seen["T"].tolist(), "ok_S": seen["S"].tolist()} if seen else {}))
+        if seen: extra = dict(extra, verifier_teacher=float(seen["T"].mean()), verifier_student=float(seen["S"].mean()))
+        record(dict(step=step, K=K, **st, step_s=step_s, **extra, per_sample=per))   # wall time: kept across a resume
         if progress and step % 10 == 0: bar.set_postfix(r_S=f"{st.get('reward_student', float('nan')):.2f}", g=f"{st['gate_mean']:.2f}")
         if ckpt_path is not None and ((step + 1) % ckpt_every == 0 or step + 1 == steps):
             save_checkpoint(ckpt_path, dict(step=step + 1, meta=meta, student=student.state_dict(), opt=opt.state_dict(), log=log,
                               gates={K: lf.gate.state_dict() for K, lf in losses.items()},
                               **(dict(ema=ema.model.state_dict(), cache_src=src) if ema is not None else {})))
-    if live is not None: live.end()
+    if live is not None:
+        live.end()
+        with open(Path(log_dir) / "gates.jsonl", "w") as f:
+            for r in log:
+                if "per_sample" in r: f.write(json.dumps(dict(step=r["step"], K=r["K"], **r["per_sample"])) + "\n")
     return student.eval(), log
 
 # %% ../../nbs/toy/14_train.ipynb #fa292103
 MAIN_RUNS = {m: (m, {}) for m in ("distill", "reward", "mix", "rats")}
+SEEDED = ("distill", "mix", "mix_matched", "rats")     # trained with every seed (`students.seeds`); `reward` and the ablations with the first
 ABLATION_RUNS = {
-    "rats_sign_figure": ("rats", {"gate_sign": "figure"}),
     "rats_hard_gate": ("rats", {"gate": "hard"}),
+    "rats_sign_figure": ("rats", {"gate_sign": "figure"}),
     "rats_final_horizon": ("rats", {"horizons": "final"}),
-    **{f"rats_alpha{a:g}": ("rats", {"alpha": a}) for a in (0.2, 0.5, 1.0)},
+    "rats_alpha_half": ("rats", {"alpha_scale": 0.5}),
+    "rats_oracle_gate": ("rats", {"gate": "oracle"}),
 }
 
-# %% ../../nbs/toy/14_train.ipynb #83cf283d
-_EXP_KEYS = {"gate": "students.gate", "gate_sign": "students.gate_sign", "horizons": "students.horizons", "alpha": "students.alpha"}
+def matched_alpha(alpha: dict, gate_mean: dict) -> dict:
+    "Matched strength: `mix` at $\\alpha_K$ times the mean gate of the `rats` run at K: the same average anchor weight, without the gate's per-sample choice."
+    return {K: float(alpha[K]) * float(gate_mean[K]) for K in alpha}
 
-def ablation_exp_args(name: str) -> list[str]:
-    "`dvc exp run` arguments (`-S key=value` ...) that make the main `rats` run the ablation `name` of `ABLATION_RUNS`."
+# %% ../../nbs/toy/14_train.ipynb #83cf283d
+_EXP_KEYS = {"gate": "students.gate", "gate_sign": "students.gate_sign", "horizons": "students.horizons"}
+
+def _alpha_arg(alpha: dict) -> str:
+    return "students.alpha={" + ", ".join(f"{K}: {round(float(a), 4)}" for K, a in sorted(alpha.items())) + "}"
+
+def ablation_exp_args(name: str, alpha: dict | None = None) -> list[str]:
+    "`dvc exp run` arguments (`-S key=value` ...) that make the main `rats` run the ablation `name` of `ABLATION_RUNS` (`alpha`: the main run's, for an ablation that scales it)."
     if name not in ABLATION_RUNS: raise KeyError(f"no ablation {name!r}; known: {', '.join(ABLATION_RUNS)}")
     args = ["-S", "students.ablations=false"]
     for k, v in ABLATION_RUNS[name][1].items():
-        args += ["-S", f"{_EXP_KEYS[k]}={({K: v for K in (3, 5, 8)} if k == 'alpha' else v)}"]   # alpha: the same at every NFE
+        if k == "alpha_scale":
+            if alpha is None: raise ValueError(f"{name} scales alpha: pass the main run's alpha")
+            args += ["-S", _alpha_arg({K: a * v for K, a in alpha.items()})]
+        else: args += ["-S", f"{_EXP_KEYS[k]}={v}"]
     return args
+
+def matched_exp_args(alpha_matched: dict) -> list[str]:
+    "`dvc exp run` arguments that make the main `rats` run matched `mix`: no gate, alpha = `alpha_matched` (see `matched_alpha`)."
+    return ["-S", "students.ablations=false", "-S", "students.gate=none", "-S", _alpha_arg(alpha_matched)]
 
 # %% ../../nbs/toy/14_train.ipynb #93ef3b78
 def cache_job(job: dict) -> dict:
@@ -215,14 +248,25 @@ def train_job(job: dict) -> dict:
     job_s = time.perf_counter() - t0                              # this invocation (a resumed run did only the rest)
     train_s = sum(r.get("step_s", 0.0) for r in log)              # every training step's wall time, over all invocations
     out = Path(job["out_dir"]); student.save_pretrained(out)
-    (out / "rats_training.json").write_text(json.dumps(dict(run=job["name"], method=job["method"], Ks=Ks,
+    (out / "rats_training.json").write_text(json.dumps(dict(run=job["name"], model=job.get("model", job["name"]), method=job["method"], Ks=Ks,
         **{k: v for k, v in kw.items() if k not in ("Ks", "progress")}), indent=1, default=str))
     last = [r for r in log[-max(1, len(log) // 10):] if "skipped" not in r]
     summ = {k: float(np.mean([r[k] for r in last])) for k in ("reward_student", "reward_teacher", "gate_mean", "loss_shape")
             if last and k in last[0]}
     import resource
+    from rats.toy.rewards import auc
     summ.update({f"gflop_K{r['K']}": r["gflop"] for r in log if "gflop" in r})
-    return dict(summ, train_s=train_s, job_s=job_s, steps=len(log), batch=kw.get("batch"), Ks=Ks,
+    ok = [r for r in log if "skipped" not in r]
+    mean = lambda rows, k: float(np.mean([r[k] for r in rows if k in r])) if any(k in r for r in rows) else float("nan")
+    gaps, labels = [], []                  # every training pair: R_T - R_S against "the teacher right, the student wrong"
+    for r in ok:
+        ps = r.get("per_sample", {})
+        if "gap" in ps and "ok_T" in ps: gaps += ps["gap"]; labels += [t == 1 and s == 0 for t, s in zip(ps["ok_T"], ps["ok_S"])]
+    summ.update(gate_mean=mean(ok, "gate_mean"), gate_std_mean=mean(ok, "gate_std"), gate_mean_by_K={K: mean([r for r in ok if r["K"] == K] or ok, "gate_mean") for K in Ks},   # a K never drawn: the run's mean
+                gate_auc=auc(gaps, labels) if gaps else float("nan"), verifier_student_start=mean(ok[:max(1, len(ok) // 10)], "verifier_student"),
+                verifier_student_end=mean(last, "verifier_student"))
+    return dict(summ, method=job["method"], model=job.get("model", job["name"]), seed=kw.get("seed"), alpha=kw.get("alpha"),
+                s_per_step=train_s / max(1, len(log)), train_s=train_s, job_s=job_s, steps=len(log), batch=kw.get("batch"), Ks=Ks,
                 peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)   # the worker's peak so far (Linux: KiB)
 
 # %% ../../nbs/toy/14_train.ipynb #2ce10c54
@@ -249,8 +293,23 @@ def evaluate_model(models: ToyTeacher, unet, records: Sequence[dict], K: int, re
                    diversity=diversity(f, [i // repeats for i in range(len(recs))]) if repeats > 1 else float("nan"))
     return row, imgs
 
-def eval_job(job: dict) -> tuple[list, dict]:
-    "Evaluate one model (the teacher, or a student saved under `student_dir`) at each of `nfes`: (rows, {K: first `keep` images})."
+def paired_noise(n: int, seed: int) -> Tensor:
+    "The initial noise of evaluation samples 0..n-1: row i for sample i, for every model and NFE (what pairs them)."
+    return torch.randn(n, 12, 16, 16, generator=torch.Generator().manual_seed(seed))
+
+@torch.inference_mode()
+def sample_from(models: ToyTeacher, unet, prompts: Sequence[str], noise: Tensor, K: int, guidance: float = 1.0, batch_size: int = 500) -> np.ndarray:
+    "K-step Euler samples of `unet` (CFG `guidance`) from the given `noise` rows, as (B,32,32,3) float32 images in [0, 1]."
+    view, sigmas, out = ToyTeacher(unet.eval(), models.text_encoder, models.tokenizer), flow_sigmas(K), []
+    for i in range(0, len(prompts), batch_size):
+        v = guided_velocity(view, list(prompts[i:i + batch_size]), guidance)
+        out.append(from_model(unpack(euler_sample(v, noise[i:i + batch_size], sigmas).x)))
+    return np.concatenate(out) if out else np.zeros((0, 32, 32, 3), np.float32)
+
+def eval_job(job: dict) -> dict:
+    """Sample one model (the teacher, or a student saved under `student_dir`) on the evaluation samples `indices` at each of `nfes`:
+    {K: (one record per sample, uint8 images)}. Keys: name (the job's), model, run, seed (its training seed), teacher_dir, student_dir, rewards {name: dir},
+    records (the evaluation prompts), repeats R, indices, noise_seed, guidance."""
     from diffusers import UNet2DConditionModel
     from rats.toy.models import load_teacher
     from rats.toy.rewards import load_reward
@@ -259,10 +318,19 @@ def eval_job(job: dict) -> tuple[list, dict]:
     models = load_teacher(job["teacher_dir"])
     sd = job.get("student_dir")
     unet = models.unet if sd is None else load_saved(sd, lambda: UNet2DConditionModel.from_pretrained(sd).eval(), InputError)
+    from rats.toy.world import to_model
     rewards = {n: load_reward(p) for n, p in job["rewards"].items()}
-    net = load_feature_net(job["feature_net"]) if job.get("feature_net") else None
-    rows, imgs = [], {}
+    recs, R, idx = job["records"], job["repeats"], list(job["indices"])
+    noise, prompts = paired_noise(len(recs) * R, job["noise_seed"])[idx], [recs[i // R]["prompt"] for i in idx]
+    out = {}
     for K in job["nfes"]:
-        row, im = evaluate_model(models, unet, job["records"], K, rewards, net, job.get("ref"), job["repeats"], job["guidance"], job["seed"])
-        rows.append(dict(model=job["name"], **row)); imgs[K] = im[:job.get("keep", 16)]
-    return rows, imgs
+        imgs = sample_from(models, unet, prompts, noise, K, job["guidance"])
+        ok = [v["ok"] for v in verify_batch(imgs, [recs[i // R]["scene"] for i in idx])]
+        with torch.no_grad():
+            scores = {n: torch.cat([rf(to_model(imgs[b:b + 500]), prompt_vectors(prompts[b:b + 500])) for b in range(0, len(imgs), 500)]).tolist()
+                      if len(imgs) else [] for n, rf in rewards.items()}
+        rows = [dict(model=job.get("model", job["name"]), run=job.get("run", job["name"]), train_seed=job.get("seed", 0), nfe=K, prompt=prompts[j], prompt_index=i // R,
+                     repeat=i % R, noise_index=i, specified=bool(recs[i // R]["specified"]), held_out=bool(recs[i // R].get("held_out", False)),
+                     ok=bool(ok[j]), **{f"reward_{n}": s[j] for n, s in scores.items()}) for j, i in enumerate(idx)]
+        out[K] = (rows, (imgs * 255).round().astype(np.uint8))
+    return out
