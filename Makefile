@@ -42,10 +42,11 @@ repro: setup
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q teacher || echo "no stored teacher for these params: dvc repro trains it"
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro
 
-# the teacher trained from scratch (the stage `make repro` otherwise pulls from the remote), then the rest of the pipeline
+# the teacher trained from scratch (the stage `make repro` otherwise pulls from the remote; ~16 min here); `make repro`
+# then runs the rest of the pipeline on it
 teacher: setup
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q data.dvc
-	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro -f -s teacher
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro -f teacher
 
 # the same pipeline on the tiny profile (profiles/smoke.yaml, a few minutes) in its own workspace, .smoke/repo:
 # the working copy's files (the committed results) are left alone. SMOKE_ARGS="--fresh" starts it from scratch.

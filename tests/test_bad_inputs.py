@@ -47,8 +47,8 @@ def test_yaml12_floats_are_numbers(repo, capsys, spelling, value):
 @pytest.mark.parametrize("old,new,msg", [
     ("  lr: 2.0e-04", "  lr: .inf", "params.yaml: students.lr: must be finite, got inf"),
     ("  t_shift: 0.7", "  t_shift: .nan", "params.yaml: teacher.t_shift: must be finite, got nan"),
-    ("  tau: 2.0 ", "  tau: .inf ", "params.yaml: students.tau: must be finite, got inf"),
-    ("  guidance: 2.0 ", "  guidance: .inf ", "params.yaml: teacher.guidance: must be finite, got inf"),
+    ("  tau: 1.0 ", "  tau: .inf ", "params.yaml: students.tau: must be finite, got inf"),
+    ("  guidance: 4.0 ", "  guidance: .inf ", "params.yaml: teacher.guidance: must be finite, got inf"),
     ("alpha: {3: 2.0,", "alpha: {3: .inf,", "params.yaml: students.alpha.3: must be finite, got inf"),
     ("  reward_lr: 0.001", "  reward_lr: -.inf", "params.yaml: instruments.reward_lr: must be finite, got -inf"),
 ])
@@ -88,8 +88,8 @@ def test_real_profile_reads_yaml12_numbers(tmp_path):
      "params.yaml: students.cache_size: must be >= students.batch (500): each step draws its batch from the cached (noise, prompt) pairs, got 384"),
     ("  pool_prompts: 512", "  pool_prompts: 5000",
      "params.yaml: instruments.pool_prompts: must be <= 4096, the number of prompts in data/prompts/train.jsonl, got 5000"),
-    ("  n_samples_saved: 16", "  n_samples_saved: 1000",
-     "params.yaml: evaluate.n_samples_saved: must be <= 400, the samples each model makes (evaluate.prompts x evaluate.repeats), got 1000"),
+    ("  n_samples_saved: 16 ", "  n_samples_saved: 3000 ",
+     "params.yaml: evaluate.n_samples_saved: must be <= 2000, the samples each model makes (evaluate.prompts x evaluate.repeats), got 3000"),
     ("  blur_strong: 1.0", "  blur_strong: 0.5", "params.yaml: world.blur_strong: must be >= world.blur_mild (0.7), got 0.5"),
 ])
 def test_dependent_ranges(repo, capsys, old, new, msg):

@@ -63,19 +63,34 @@ def test_smoke_tables_and_samples(smoke_repo):
     repo, env, log = smoke_repo
     rows = json.loads((repo / "metrics" / "eval.json").read_text())
     have = {(r["model"], r["nfe"]) for r in rows}
-    for m in ("teacher", "distill", "reward", "mix", "rats"):
-        for K in (3, 5, 8, 50):
-            assert (m, K) in have, (m, K)
-            d = repo / "samples" / m / f"nfe{K}"
-            lines = [json.loads(l) for l in (d / "prompts.jsonl").read_text().splitlines()]
-            assert lines and all((d / l["file"]).exists() and l["prompt"] and "seed" in l for l in lines)
+    smoke = yaml.safe_load((repo / "params.yaml").read_text())
+    n = smoke["evaluate"]["prompts"] * smoke["evaluate"]["repeats"]
+    wanted = [("teacher", K) for K in (3, 5, 8, 50)] + [(m, K) for m in ("distill", "reward", "mix", "mix_matched", "rats") for K in (3, 5, 8)]
+    wanted += [(m, 3) for m in ("rats_hard_gate", "rats_sign_figure", "rats_final_horizon", "rats_alpha_half", "rats_oracle_gate")]
+    noises = set()
+    for m, K in wanted:
+        assert (m, K) in have, (m, K)
+        d = repo / "samples" / m / f"nfe{K}"
+        lines = [json.loads(l) for l in (d / "prompts.jsonl").read_text().splitlines()]
+        assert len(lines) == n and all((d / l["file"]).exists() and l["prompt"] and isinstance(l["ok"], bool) and "reward_r_train" in l
+                                       for l in lines), (m, K)
+        noises.add(tuple(l["noise_index"] for l in lines))
+    assert len(noises) == 1, "every model and NFE is sampled on the same noises (paired)"
+    seeds = {json.loads(l)["train_seed"] for l in (repo / "samples" / "rats" / "nfe3" / "prompts.jsonl").read_text().splitlines()}
+    assert seeds == set(range(smoke["seed"], smoke["seed"] + smoke["students"]["seeds"])), seeds
+    agreement = json.loads((repo / "metrics" / "agreement.json").read_text())
+    assert {"r_train", "r_dual", "r_lowpass", "verifier_paired_effect"} <= set(agreement)
     tables = (repo / "reports" / "tables.md").read_text()
     for heading in ("Table 0", "Table 1", "Table 2", "Table 3", "Table 4", "Table 5", "paper's claim"):
         assert heading in tables, heading
+    assert re.search(r"\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\]", tables), "intervals are printed"
+    assert "dvc exp run -n rats_oracle_gate" in tables and "dvc exp run -n mix_matched_s0" in tables
     assert (repo / "plots" / "reward_dynamics.png").stat().st_size > 1000
     from rats.core.runs import read_log
-    logs = read_log(repo / "logs" / "students" / "rats")     # dvclive's per-step files
-    assert {"reward_student", "gate_mean"} <= set(logs.columns) and len(logs) > 1
+    logs = read_log(repo / "logs" / "students" / "rats_s0")     # dvclive's per-step files
+    assert {"reward_student", "gate_mean", "gate_std", "verifier_student", "verifier_teacher"} <= set(logs.columns) and len(logs) > 1
+    gates = [json.loads(l) for l in (repo / "logs" / "students" / "rats_s0" / "gates.jsonl").read_text().splitlines()]
+    assert len(gates) == len(logs) and all(len(g["g"]) == len(g["ok_S"]) == smoke["students"]["batch"] for g in gates)
 
 @pytest.mark.slow
 def test_second_repro_reruns_only_the_check(smoke_repo):
@@ -89,7 +104,7 @@ def test_second_repro_reruns_only_the_check(smoke_repo):
 def _metrics(repo):
     out = {p.name: json.loads(p.read_text()) for p in sorted((repo / "metrics").glob("*.json"))}
     for run in out.get("students.json", {}).get("runs", {}).values():   # wall time and memory are not results
-        for k in ("train_s", "job_s", "peak_rss_mb"): run.pop(k, None)
+        for k in ("train_s", "job_s", "peak_rss_mb", "s_per_step"): run.pop(k, None)
     out.get("teacher.json", {}).pop("train_s", None)
     for k in ("teacher_cache_s", "wall_s"): out.get("students.json", {}).pop(k, None)
     return out

@@ -181,7 +181,7 @@ def table1(stats: dict, train: Sequence[str], held: Sequence[str]) -> list:
             res = _get(stats, m)
             rows.append({"NFE": K, "metric": label, "base": ci_cell(res, key(BASE, K)), "RATS": ci_cell(res, key(RATS, K)),
                          "RATS − base": ci_cell(res, key(RATS, K), key(BASE, K)), "RATS − teacher@50": ci_cell(res, key(RATS, K), key(BASE, 50))})
-    return ["## Table 1: base (teacher) vs RATS student (verifier accuracy; rewards standardised, 0 = real images)", "",
+    return ["## Table 1: base (teacher) vs RATS student (verifier accuracy; r_train in nats, a log-likelihood, real renderings near 0; the held-out rewards standardised, 0 = real renderings)", "",
             md_table(pd.DataFrame(rows)) if rows else "No RATS samples.", ""]
 
 # %% ../../nbs/toy/15_report.ipynb #a69ec73e
@@ -290,7 +290,7 @@ def _num(v): return math.nan if v is None else v
 
 def table5(instruments: dict, students: dict | None = None) -> list:
     "Table 5: each reward's pair accuracy by negative kind, its agreement with the verifier and the bars, and the gate's agreement."
-    rew = {k: v for k, v in instruments.items() if isinstance(v, dict) and k not in ("feature_net", "verified_pairs")}
+    rew = {k: v for k, v in instruments.items() if isinstance(v, dict) and k not in ("feature_net", "verified_pairs", "r_train_classifier")}
     order = sorted(rew, key=lambda r: rew[r].get("role") != "training")
     kinds = [k for k in KINDS if any(k in v for v in rew.values())]
     kinds += sorted({k for v in rew.values() for k in v if k not in (*KINDS, *AGREE, *INFO) and isinstance(v[k], (int, float, type(None)))})
@@ -314,9 +314,10 @@ def table5(instruments: dict, students: dict | None = None) -> list:
     if vp:
         out += ["Verifier-labelled pairs (an accepted and a rejected teacher sample of one training prompt; `verified_unseen` is the pair "
                 "accuracy on the half a reward did not train on): " + ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}" for k, v in vp.items()) + ".", ""]
-    if isinstance(instruments.get("feature_net"), dict):
-        out += ["Feature network (distribution metrics), held-out accuracy: " +
-                ", ".join(f"{k} {v:.3f}" for k, v in instruments["feature_net"].items() if isinstance(v, float)) + ".", ""]
+    for key, what in (("feature_net", "Feature network (distribution metrics)"), ("r_train_classifier", "The training reward's classifier (another seed)")):
+        if isinstance(instruments.get(key), dict):
+            out += [f"{what}, held-out accuracy on real renderings: " +
+                    ", ".join(f"{k} {v:.3f}" for k, v in instruments[key].items() if isinstance(v, float)) + ".", ""]
     eff = student_runs(students)
     if not eff.empty and "gate_auc" in eff:
         g = eff[pd.to_numeric(eff.gate_auc, errors="coerce").notna()]
