@@ -22,7 +22,7 @@ from .world import Scene, from_model
 from .verifier import verify_batch
 
 # %% auto #0
-__all__ = ['MAIN_RUNS', 'SEEDED', 'ABLATION_RUNS', 'toy_decode', 'toy_conds', 'teacher_velocity_fn', 'make_losses', 'toy_targets',
+__all__ = ['MAIN_RUNS', 'ABLATION_RUNS', 'toy_decode', 'toy_conds', 'teacher_velocity_fn', 'make_losses', 'toy_targets',
            'build_teacher_cache', 'train_toy_student', 'matched_alpha', 'ablation_exp_args', 'matched_exp_args',
            'cache_job', 'load_or_build_cache', 'train_job', 'evaluate_model', 'paired_noise', 'sample_from', 'eval_job']
 
@@ -178,7 +178,6 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
 
 # %% ../../nbs/toy/14_train.ipynb #fa292103
 MAIN_RUNS = {m: (m, {}) for m in ("distill", "reward", "mix", "rats")}
-SEEDED = ("distill", "mix", "mix_matched", "rats")     # trained with every seed (`students.seeds`); `reward` and the ablations with the first
 ABLATION_RUNS = {
     "rats_hard_gate": ("rats", {"gate": "hard"}),
     "rats_sign_figure": ("rats", {"gate_sign": "figure"}),
@@ -251,7 +250,7 @@ def train_job(job: dict) -> dict:
     (out / "rats_training.json").write_text(json.dumps(dict(run=job["name"], model=job.get("model", job["name"]), method=job["method"], Ks=Ks,
         **{k: v for k, v in kw.items() if k not in ("Ks", "progress")}), indent=1, default=str))
     last = [r for r in log[-max(1, len(log) // 10):] if "skipped" not in r]
-    summ = {k: float(np.mean([r[k] for r in last])) for k in ("reward_student", "reward_teacher", "gate_mean", "loss_shape")
+    summ = {k: float(np.mean([r[k] for r in last])) for k in ("reward_student", "reward_teacher", "loss_shape")
             if last and k in last[0]}
     import resource
     from rats.toy.rewards import auc
@@ -313,7 +312,6 @@ def eval_job(job: dict) -> dict:
     from diffusers import UNet2DConditionModel
     from rats.toy.models import load_teacher
     from rats.toy.rewards import load_reward
-    from rats.toy.metrics import load_feature_net
     torch.set_num_threads(job.get("threads", 1))
     models = load_teacher(job["teacher_dir"])
     sd = job.get("student_dir")
