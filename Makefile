@@ -34,19 +34,22 @@ demo: setup
 	$(PY) -m rats.toy.demo
 
 # the main job: the DVC pipeline (data from the default remote, then every stage that is out of date; its first
-# stage, `params`, checks params.yaml before any stage's outputs are touched). The trained teacher comes from the
-# repository's DVC remote, as the paper starts from a downloaded FLUX.1-dev: its stage then has nothing to do. With
-# other teacher params there is no stored teacher and `dvc repro` trains it (~16 min here); `make teacher` retrains it.
+# stage, `params`, checks params.yaml before any stage's outputs are touched). The trained teacher and its evaluation
+# samples come from the repository's DVC remote, as the paper starts from a downloaded FLUX.1-dev: their stages then
+# have nothing to do. With other teacher (or evaluation) params there is none stored and `dvc repro` makes them
+# (~16 min to train the teacher, ~6 min for its samples here); `make teacher` remakes both.
 repro: setup
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q data.dvc
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q teacher || echo "no stored teacher for these params: dvc repro trains it"
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q teacher_samples || echo "no stored teacher samples for these params: dvc repro makes them"
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro
 
-# the teacher trained from scratch (the stage `make repro` otherwise pulls from the remote; ~16 min here); `make repro`
-# then runs the rest of the pipeline on it
+# the teacher trained from scratch and its evaluation samples made again (the stages `make repro` otherwise pulls from the
+# remote; ~16 + ~6 min here); `make repro` then runs the rest of the pipeline on them
 teacher: setup
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q data.dvc
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro -f teacher
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro -f -s teacher_samples
 
 # the same pipeline on the tiny profile (profiles/smoke.yaml, a few minutes) in its own workspace, .smoke/repo:
 # the working copy's files (the committed results) are left alone. SMOKE_ARGS="--fresh" starts it from scratch.

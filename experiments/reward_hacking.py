@@ -18,7 +18,8 @@ def arm(job: dict) -> list:
     torch.set_num_threads(1)
     from rats.toy.models import load_teacher
     from rats.toy.rewards import load_reward, prompt_vectors
-    from rats.toy.train import train_toy_student, paired_noise, sample_from
+    from rats.toy.train import train_toy_student
+    from rats.toy.samples import paired_noise, sample_from
     from rats.toy.grammar import load_jsonl
     from rats.toy.verifier import verify_batch
     from rats.toy.metrics import load_feature_net, image_features, frechet_distance

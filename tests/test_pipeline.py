@@ -5,7 +5,7 @@ import pytest
 import yaml
 from _repo import BIN, ROOT, run_ok as _run, copy_worktree
 
-STAGES = ("world", "teacher", "instruments", "students", "evaluate", "report")
+STAGES = ("world", "teacher", "teacher_samples", "instruments", "students", "evaluate", "report")
 
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory):
@@ -65,7 +65,7 @@ def test_smoke_tables_and_samples(smoke_repo):
     have = {(r["model"], r["nfe"]) for r in rows}
     smoke = yaml.safe_load((repo / "params.yaml").read_text())
     n = smoke["evaluate"]["prompts"] * smoke["evaluate"]["repeats"]
-    wanted = [("teacher", K) for K in (3, 5, 8, 50)] + [(m, K) for m in ("distill", "reward", "mix", "mix_matched", "rats") for K in (3, 5, 8)]
+    wanted = [("teacher", K) for K in (3, 5, 8, 50)] + [(m, K) for m in ("distill", "reward", "reward_long", "mix", "mix_matched", "rats") for K in (3, 5, 8)]
     wanted += [(m, 3) for m in ("rats_hard_gate", "rats_sign_figure", "rats_final_horizon", "rats_alpha_half", "rats_oracle_gate")]
     noises = set()
     for m, K in wanted:

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WORKSPACE = ROOT / ".smoke"
 # the pipeline's outputs and the committed results: the smoke run makes its own
-SKIP_DIRS = ("metrics/", "plots/", "reports/", "samples/", "logs/", "models/", "checkpoints/", "data/")
+SKIP_DIRS = ("metrics/", "plots/", "reports/", "samples/", "logs/", "models/", "checkpoints/", "data/", "teacher_samples/")
 SKIP_FILES = ("dvc.lock", "params.yaml")
 
 def tracked_files(root: Path = ROOT) -> list[str]:

@@ -5,7 +5,7 @@ Usage: python tools/stage_times.py [reports/notebooks]   (prints a markdown tabl
 import json, sys
 from pathlib import Path
 
-STAGES = ("world", "teacher", "instruments", "students", "evaluate", "report")
+STAGES = ("world", "teacher", "teacher_samples", "instruments", "students", "evaluate", "report")
 
 def stage_times(folder="reports/notebooks") -> dict:
     out = {}

@@ -26,7 +26,7 @@ SCHEMA: dict[str, tuple[type, Callable | None]] = {
     "instruments.pool_per_prompt": (int, _pos), "instruments.pool_prompts": (int, _pos),
     "instruments.verified_weight": (float, _nonneg), "instruments.feature_steps": (int, _pos), "instruments.feature_batch": (int, _pos),
     # the RATS settings (N, alpha, tau, gate, gate_sign, horizons) are typed here and validated by `RATSConfig`, which uses them
-    "students.N": (int, None), "students.steps": (int, _pos), "students.seeds": (int, _pos), "students.batch": (int, _pos), "students.lr": (float, _pos),
+    "students.N": (int, None), "students.steps": (int, _pos), "students.reward_long_steps": (int, _nonneg), "students.seeds": (int, _pos), "students.batch": (int, _pos), "students.lr": (float, _pos),
     "students.alpha": (dict, None), "students.tau": (float, None), "students.gate_normalize": (bool, None),
     "students.reward_bound": (str, _oneof("none", "logsigmoid")), "students.horizons": (str, None),
     "students.gate": (str, None), "students.gate_sign": (str, None),
@@ -82,6 +82,8 @@ def validate_params(params: dict, root: str | Path | None = None, name: str = "p
     if flat["students.gate"] not in ("soft", "hard", "oracle", "none"): fail("students.gate", f"must be one of ['soft', 'hard', 'oracle', 'none'], got {flat['students.gate']!r}")
     if flat["world.blur_strong"] < flat["world.blur_mild"]:
         fail("world.blur_strong", f"must be >= world.blur_mild ({flat['world.blur_mild']}), got {flat['world.blur_strong']}")
+    if 0 < flat["students.reward_long_steps"] <= flat["students.steps"]:
+        fail("students.reward_long_steps", f"must be 0 (no long reward-only run) or > students.steps ({flat['students.steps']}), got {flat['students.reward_long_steps']}")
     if flat["students.cache_size"] < flat["students.batch"]:
         fail("students.cache_size", f"must be >= students.batch ({flat['students.batch']}): each step draws its batch from the cached (noise, prompt) pairs, got {flat['students.cache_size']}")
     _rats_configs(flat, fail)
@@ -113,6 +115,7 @@ STAGES: dict[str, tuple[str, ...]] = {   # the keys each stage reads
                 "teacher.t_shift"),
     "instruments": ("seed", "teacher.guidance", *(k for k in SCHEMA if k.startswith("instruments."))),
     "students": ("seed", "teacher.guidance", *(k for k in SCHEMA if k.startswith("students."))),
+    "teacher_samples": ("seed", "teacher.guidance", "evaluate.repeats", "evaluate.prompts", "evaluate.workers"),
     "evaluate": ("seed", "teacher.guidance", "evaluate.repeats", "evaluate.n_samples_saved", "evaluate.prompts", "evaluate.workers"),
     "report": ("report.smooth",),
 }

@@ -13,12 +13,13 @@ from ..core.runs import read_log
 from ..core.stats import paired_bootstrap, verdict, fmt_ci
 
 # %% auto #0
-__all__ = ['BASE', 'RATS', 'MATCHED', 'MAIN', 'NFES', 'N_BOOT', 'BOOT_SEED', 'NEEDED', 'GATE_FIELDS', 'EVAL_COLS', 'DIST_COLS',
-           'GATE_COLS', 'KINDS', 'AGREE', 'BARS', 'INFO', 'WORDS', 'md_table', 'load_samples', 'is_ablation',
-           'main_models', 'key', 'reward_names', 'report_pairs', 'paired_stats', 'pairing_note', 'eval_mismatches',
-           'read_logs', 'read_gates', 'gate_phases', 'ci_cell', 'table0', 'metric_rows', 'table1', 'table2',
-           'student_runs', 'table3', 'per_model', 'table4', 'table5', 'world_table', 'claim_comparisons', 'claim_check',
-           'claim_summary', 'claim_section', 'tables_markdown', 'dynamics_runs', 'reward_dynamics_figure']
+__all__ = ['BASE', 'RATS', 'MATCHED', 'LONG', 'MAIN', 'NFES', 'N_BOOT', 'BOOT_SEED', 'NEEDED', 'GATE_FIELDS', 'EVAL_COLS',
+           'DIST_COLS', 'GATE_COLS', 'KINDS', 'AGREE', 'BARS', 'INFO', 'WORDS', 'md_table', 'load_samples',
+           'is_ablation', 'main_models', 'key', 'reward_names', 'report_pairs', 'paired_stats', 'pairing_note',
+           'eval_mismatches', 'read_logs', 'read_gates', 'gate_phases', 'ci_cell', 'table0', 'metric_rows', 'table1',
+           'table2', 'student_runs', 'table3', 'per_model', 'table4', 'table5', 'world_table', 'claim_comparisons',
+           'claim_check', 'claim_summary', 'claim_section', 'hacking_section', 'tables_markdown', 'dynamics_runs',
+           'reward_dynamics_figure']
 
 # %% ../../nbs/toy/15_report.ipynb #a4e17831
 def md_table(df: pd.DataFrame, floatfmt: str = ".3f") -> str:
@@ -32,8 +33,8 @@ def md_table(df: pd.DataFrame, floatfmt: str = ".3f") -> str:
     return "\n".join(lines)
 
 # %% ../../nbs/toy/15_report.ipynb #218c92cf
-BASE, RATS, MATCHED = "teacher", "rats", "mix_matched"
-MAIN = ("teacher", "distill", "reward", "mix", "mix_matched", "rats")   # Table 2's order; other main models follow, sorted
+BASE, RATS, MATCHED, LONG = "teacher", "rats", "mix_matched", "reward_long"
+MAIN = ("teacher", "distill", "reward", LONG, "mix", "mix_matched", "rats")   # Table 2's order; other main models follow, sorted
 NFES = (3, 5, 8)                  # the student NFEs of the paper's claim
 N_BOOT, BOOT_SEED = 2000, 0       # every interval: a paired bootstrap of this many draws, this seed
 NEEDED = ("model", "nfe", "train_seed", "prompt_index", "noise_index", "ok")
@@ -80,6 +81,7 @@ def report_pairs(keys) -> list:
         out += [(key(RATS, K), key(BASE, K)), (key(RATS, K), key(BASE, 50))]
         out += [(key(RATS, K), key(m, K)) for m in sorted(models) if m not in (RATS, BASE) and not is_ablation(m)]
     out += [(key(m, 3), key(RATS, 3)) for m in ["mix", MATCHED, *sorted(models)] if m == "mix" or m == MATCHED or is_ablation(m)]
+    out += [(key(LONG, K), key(m, K)) for K in NFES for m in ("reward", BASE)]       # reward-only pushed on: against itself earlier, the teacher
     return [p for p in dict.fromkeys(out) if p[0] in keys and p[1] in keys]
 
 def paired_stats(samples: pd.DataFrame, n_boot: int = N_BOOT, seed: int = BOOT_SEED, level: float = 0.95) -> dict:
@@ -376,6 +378,31 @@ def claim_section(stats: dict, train: Sequence[str], held: Sequence[str]) -> lis
             "Each cell: the paired difference, its 95% interval (bootstrap over prompts and training seeds) and the verdict.", "",
             md_table(shown), "", claim_summary(cc), ""]
 
+# %% ../../nbs/toy/15_report.ipynb #6272e9f6
+def hacking_section(stats: dict, train: Sequence[str], students: dict | None = None) -> list:
+    "Reward hacking: `reward_long` against `reward` (the same run, earlier) and the teacher at each NFE, on the verifier and the training rewards."
+    acc, rows, hacked, tested = _get(stats, "acc"), [], [], []
+    for K in NFES:
+        if key(LONG, K) not in acc["models"] or key("reward", K) not in acc["models"]: continue
+        for label, m in [("verifier", "acc")] + [(f"{r} (training)", f"reward_{r}") for r in train]:
+            res = _get(stats, m)
+            rows.append({"NFE": K, "metric": label, "teacher": ci_cell(res, key(BASE, K)), "reward": ci_cell(res, key("reward", K)),
+                         "reward_long": ci_cell(res, key(LONG, K)), "reward_long − reward": ci_cell(res, key(LONG, K), key("reward", K)),
+                         "reward_long − teacher": ci_cell(res, key(LONG, K), key(BASE, K))})
+        dv = acc["diffs"].get((key(LONG, K), key("reward", K)))
+        dr = [_get(stats, f"reward_{r}")["diffs"].get((key(LONG, K), key("reward", K))) for r in train]
+        if dv and dr and all(dr):
+            tested.append(K)
+            if dv["hi"] < 0 and all(d["lo"] > 0 for d in dr): hacked.append(K)
+    if not rows: return []
+    runs = (students or {}).get("runs", {})
+    steps = next((f"after {r['steps']} steps (`reward`: after {', '.join(map(str, r.get('snapshots', {}).values()))})" for r in runs.values()
+                  if r.get("model") == LONG), "")
+    say = (f"Hacked at NFE {', '.join(map(str, hacked))}: the training reward rose and the verifier fell, both beyond their intervals."
+           if hacked else f"Not hacked at any NFE tested ({', '.join(map(str, tested))}): nowhere did the training reward rise and the verifier fall, each beyond its interval.")
+    return ["## Reward hacking: the reward-only run pushed on", "",
+            f"`reward_long`: the reward-only run {steps}".rstrip() + "; paired differences with 95% intervals.", "", md_table(pd.DataFrame(rows)), "", say, ""]
+
 # %% ../../nbs/toy/15_report.ipynb #3225a5c3
 def tables_markdown(samples: pd.DataFrame, rows: list, instruments: dict, world: dict, students: dict | None = None,
                     teacher: dict | None = None, n_boot: int = N_BOOT, seed: int = BOOT_SEED) -> str:
@@ -388,16 +415,16 @@ def tables_markdown(samples: pd.DataFrame, rows: list, instruments: dict, world:
              "and each model's training seeds; a model with one seed shows no seed-to-seed variation.", "", pairing_note(samples), ""]
     bad = eval_mismatches(rows, stats)
     if bad: parts += [f"**metrics/eval.json's accuracy differs from the samples' for {', '.join(bad)}.**", ""]
-    parts += table0(stats) + table1(stats, train, held) + table2(stats, rows) + table3(students, teacher)
+    parts += table0(stats) + table1(stats, train, held) + table2(stats, rows) + hacking_section(stats, train, students) + table3(students, teacher)
     parts += table4(stats, students) + table5(instruments, students) + world_table(world) + claim_section(stats, train, held)
     return "\n".join(parts)
 
 # %% ../../nbs/toy/15_report.ipynb #afaf9269
 def dynamics_runs(students: dict | None, logs: pd.DataFrame) -> tuple[list, list, str | None]:
-    "(the seed-0 runs of reward, mix and rats; every rats run; the seed-0 rats run) among the logged runs; names from students.json, else `<model>_s<seed>`."
+    "(the seed-0 runs of reward (or reward_long, its longer run), mix and rats; every rats run; the seed-0 rats run) among the logged runs; names from students.json, else `<model>_s<seed>`."
     have = set(logs.run)
     runs = (students or {}).get("runs") or {r: dict(model=r.rsplit("_s", 1)[0], seed=int(r.rsplit("_s", 1)[1])) for r in have if re.search(r"_s\d+$", r)}
-    main = [n for m in ("reward", "mix", RATS) for n, r in runs.items() if r.get("model") == m and r.get("seed") == 0 and n in have]
+    main = [n for m in ("reward", LONG, "mix", RATS) for n, r in runs.items() if r.get("model") == m and r.get("seed") == 0 and n in have]
     rats_runs = sorted(n for n, r in runs.items() if r.get("model") == RATS and n in have)
     return main, rats_runs, next((n for n in main if n in rats_runs), None)
 
@@ -417,6 +444,9 @@ def reward_dynamics_figure(logs: pd.DataFrame, gates: pd.DataFrame | None, runs:
         t = smoothed(cols, runs)
         if t.empty: empty(a, cols[0])
         else: sns.lineplot(data=t, x="step", y="value", hue="run", style="who", ax=a, lw=1)
+        ends = logs[logs.run.isin(runs)].groupby("run").step.max()
+        if len(ends) > 1 and ends.max() > ends.min():      # a run that goes on (reward_long): where the others stopped
+            a.axvline(ends.min() + 1, color="0.5", ls=":", lw=1); title += f" (others stop at step {ends.min() + 1})"
         a.set_title(title, fontsize=9); a.set_ylabel("")
     if gates is not None and len(gates):
         ph = gate_phases(gates)

@@ -4,27 +4,26 @@
 
 # %% ../../nbs/toy/14_train.ipynb #236cf599
 from __future__ import annotations
-import contextlib, copy, json, os, time
+import contextlib, copy, json, time
 from torch.utils.flop_counter import FlopCounterMode
 from pathlib import Path
 from typing import Sequence
 import numpy as np
 import torch
 from torch import Tensor
-from ..core.sampling import model_velocity, cfg_velocity, flow_sigmas, euler_sample
+from ..core.sampling import model_velocity, cfg_velocity
 from ..core.step import RATSLoss, method_config, train_step
 from ..core.teacher import EMATeacher, build_cache, refresh_cache, merge_caches, cache_rows, chunk_share, target_drift
-from ..core.runs import save_checkpoint, load_checkpoint, load_or_build, load_saved, run_jobs, open_log, log_step
-from .grammar import InputError
-from .models import ToyTeacher, encode_prompts, unpack, sample, guided_velocity
+from ..core.runs import save_checkpoint, load_checkpoint, load_or_build, run_jobs, open_log, log_step
+from .models import ToyTeacher, encode_prompts, unpack, sample
 from .rewards import prompt_vectors
-from .world import Scene, from_model
+from .world import from_model
 from .verifier import verify_batch
 
 # %% auto #0
 __all__ = ['MAIN_RUNS', 'ABLATION_RUNS', 'toy_decode', 'toy_conds', 'teacher_velocity_fn', 'make_losses', 'toy_targets',
            'build_teacher_cache', 'train_toy_student', 'matched_alpha', 'ablation_exp_args', 'matched_exp_args',
-           'cache_job', 'load_or_build_cache', 'train_job', 'evaluate_model', 'paired_noise', 'sample_from', 'eval_job']
+           'cache_job', 'load_or_build_cache', 'train_job', 'evaluate_model', 'eval_job']
 
 # %% ../../nbs/toy/14_train.ipynb #9d94267d
 def toy_decode(z: Tensor) -> Tensor:
@@ -88,14 +87,17 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
                       steps: int = 300, batch: int = 32, lr: float = 2e-5, seed: int = 0, alpha: dict | float = 1.0,
                       teacher_guidance: float = 1.0, cache_size: int = 1024, cache: dict | None = None,
                       ckpt_path=None, ckpt_every: int = 50, progress: bool = True, on_nonfinite: str = "stop", tag: str = "",
-                      teacher_ema: float = 1.0, refresh_every: int = 0, log_dir=None, oracle: bool = False, **overrides):
+                      teacher_ema: float = 1.0, refresh_every: int = 0, log_dir=None, oracle: bool = False, snapshots: dict | None = None, **overrides):
     """Train one K-agnostic student with a baseline `method`; returns (student unet, per-step log). `tag` (e.g. a `fingerprint` of the teacher and reward) is part of the checkpoint's identity.
     The teacher's targets come from `cache` (or one built from `cache_size` pairs); `cache_size=0` without a cache: fresh (noise, prompt) pairs every step, the teacher run on the fly.
     `teacher_ema < 1`: the teacher is an EMA of the student (decay `teacher_ema`, starting from the frozen teacher); a cache is then rebuilt from it every `refresh_every` steps (0: never). `log_dir`: every step's row also logged there through dvclive, and each step's per-sample gate, reward gap and verdicts in `gates.jsonl`.
-    Every step the verifier judges the teacher's and the student's final samples (`verifier_teacher`, `verifier_student`); `oracle=True`: the gate compares those verdicts instead of the rewards (with `gate='hard'`: open only where the teacher is right and the student wrong)."""
+    Every step the verifier judges the teacher's and the student's final samples (`verifier_teacher`, `verifier_student`); `oracle=True`: the gate compares those verdicts instead of the rewards (with `gate='hard'`: open only where the teacher is right and the student wrong).
+    `snapshots` `{step: folder}`: the student's weights after that many steps are also saved there (`save_pretrained`); the checkpoint keeps them, so a resumed run still writes every one."""
     if on_nonfinite not in ("stop", "skip"): raise ValueError(f"on_nonfinite must be 'stop' or 'skip', got {on_nonfinite!r}")
     if not 0 < teacher_ema <= 1: raise ValueError(f"teacher_ema must be in (0, 1], got {teacher_ema}")
     if refresh_every < 0: raise ValueError(f"refresh_every must be >= 0 (0: never), got {refresh_every}")
+    snapshots = {int(s): Path(f) for s, f in (snapshots or {}).items()}
+    if any(not 0 < s <= steps for s in snapshots): raise ValueError(f"snapshot steps must be in 1..{steps}, got {sorted(snapshots)}")
     from tqdm.auto import tqdm
     losses = make_losses(method, Ks, N, alpha, **overrides)
     fresh = cache is None and cache_size == 0
@@ -107,13 +109,13 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
     opt = torch.optim.AdamW(student.parameters(), lr=lr, weight_decay=0.0)
     ema = EMATeacher(models.unet, teacher_ema) if teacher_ema < 1 else None
     refresh = ema is not None and not fresh and refresh_every > 0
-    log, start, src = [], 0, None          # src: the EMA weights the cache was last rebuilt from (None: the frozen teacher's)
+    log, start, src, snaps = [], 0, None, {}         # src: the EMA weights the cache was last rebuilt from (None: the frozen teacher's)
     meta = dict(method=method, Ks=list(Ks), N=N, batch=batch, lr=lr, seed=seed, alpha=alpha, teacher_guidance=teacher_guidance,
                 cache_size=0 if fresh else len(cache["prompts"]), on_nonfinite=on_nonfinite, overrides=overrides, tag=tag,
                 **(dict(oracle=True) if oracle else {}),
                 **(dict(teacher_ema=teacher_ema, refresh_every=refresh_every) if ema is not None else {}))
     if (st := load_checkpoint(ckpt_path, meta)) is not None:     # another configuration's checkpoint is overwritten, never resumed
-        student.load_state_dict(st["student"]); opt.load_state_dict(st["opt"]); log, start = st["log"], st["step"]
+        student.load_state_dict(st["student"]); opt.load_state_dict(st["opt"]); log, start, snaps = st["log"], st["step"], st.get("snapshots", {})
         for K, g in st["gates"].items(): losses[K].gate.load_state_dict(g)
         if ema is not None: ema.model.load_state_dict(st["ema"])
         if (src := st.get("cache_src")) is not None:         # the cache as it was: rebuilt from the weights it was built from
@@ -164,16 +166,20 @@ def train_toy_student(method: str, models: ToyTeacher, reward, records: Sequence
                    **({"ok_T": seen["T"].tolist(), "ok_S": seen["S"].tolist()} if seen else {}))
         if seen: extra = dict(extra, verifier_teacher=float(seen["T"].mean()), verifier_student=float(seen["S"].mean()))
         record(dict(step=step, K=K, **st, step_s=step_s, **extra, per_sample=per))   # wall time: kept across a resume
+        if step + 1 in snapshots: snaps[step + 1] = {k: v.detach().clone() for k, v in student.state_dict().items()}
         if progress and step % 10 == 0: bar.set_postfix(r_S=f"{st.get('reward_student', float('nan')):.2f}", g=f"{st['gate_mean']:.2f}")
         if ckpt_path is not None and ((step + 1) % ckpt_every == 0 or step + 1 == steps):
             save_checkpoint(ckpt_path, dict(step=step + 1, meta=meta, student=student.state_dict(), opt=opt.state_dict(), log=log,
-                              gates={K: lf.gate.state_dict() for K, lf in losses.items()},
+                              gates={K: lf.gate.state_dict() for K, lf in losses.items()}, snapshots=snaps,
                               **(dict(ema=ema.model.state_dict(), cache_src=src) if ema is not None else {})))
     if live is not None:
         live.end()
         with open(Path(log_dir) / "gates.jsonl", "w") as f:
             for r in log:
                 if "per_sample" in r: f.write(json.dumps(dict(step=r["step"], K=r["K"], **r["per_sample"])) + "\n")
+    for s, folder in snapshots.items():
+        if s in snaps:
+            m = copy.deepcopy(student); m.load_state_dict(snaps[s]); m.eval().save_pretrained(folder)
     return student.eval(), log
 
 # %% ../../nbs/toy/14_train.ipynb #fa292103
@@ -243,12 +249,15 @@ def train_job(job: dict) -> dict:
     cache = torch.load(job["cache_path"], weights_only=False)["cache"]
     kw, t0 = dict(job["kw"]), time.perf_counter()
     Ks = list(kw.get("Ks", (3, 5, 8)))
-    student, log = train_toy_student(job["method"], models, reward, [], cache=cache, ckpt_path=job.get("ckpt_path"), log_dir=job["log_dir"], **kw)
+    out, snaps = Path(job["out_dir"]), job.get("snapshots", [])    # snapshots: [dict(step, name, model)]: earlier states saved beside `out` as runs of their own
+    student, log = train_toy_student(job["method"], models, reward, [], cache=cache, ckpt_path=job.get("ckpt_path"), log_dir=job["log_dir"],
+                                     snapshots={s["step"]: out.parent / s["name"] for s in snaps}, **kw)
     job_s = time.perf_counter() - t0                              # this invocation (a resumed run did only the rest)
     train_s = sum(r.get("step_s", 0.0) for r in log)              # every training step's wall time, over all invocations
-    out = Path(job["out_dir"]); student.save_pretrained(out)
-    (out / "rats_training.json").write_text(json.dumps(dict(run=job["name"], model=job.get("model", job["name"]), method=job["method"], Ks=Ks,
-        **{k: v for k, v in kw.items() if k not in ("Ks", "progress")}), indent=1, default=str))
+    student.save_pretrained(out)
+    for run, model, folder, k in [(job["name"], job.get("model", job["name"]), out, kw), *((s["name"], s["model"], out.parent / s["name"], dict(kw, steps=s["step"])) for s in snaps)]:
+        (folder / "rats_training.json").write_text(json.dumps(dict(run=run, model=model, method=job["method"], Ks=Ks,
+            **{a: v for a, v in k.items() if a not in ("Ks", "progress")}, **({"snapshot_of": job["name"]} if folder != out else {})), indent=1, default=str))
     last = [r for r in log[-max(1, len(log) // 10):] if "skipped" not in r]
     summ = {k: float(np.mean([r[k] for r in last])) for k in ("reward_student", "reward_teacher", "loss_shape")
             if last and k in last[0]}
@@ -264,7 +273,7 @@ def train_job(job: dict) -> dict:
     summ.update(gate_mean=mean(ok, "gate_mean"), gate_std_mean=mean(ok, "gate_std"), gate_mean_by_K={K: mean([r for r in ok if r["K"] == K] or ok, "gate_mean") for K in Ks},   # a K never drawn: the run's mean
                 gate_auc=auc(gaps, labels) if gaps else float("nan"), verifier_student_start=mean(ok[:max(1, len(ok) // 10)], "verifier_student"),
                 verifier_student_end=mean(last, "verifier_student"))
-    return dict(summ, method=job["method"], model=job.get("model", job["name"]), seed=kw.get("seed"), alpha=kw.get("alpha"),
+    return dict(summ, method=job["method"], model=job.get("model", job["name"]), seed=kw.get("seed"), alpha=kw.get("alpha"), snapshots={s["name"]: s["step"] for s in snaps},
                 s_per_step=train_s / max(1, len(log)), train_s=train_s, job_s=job_s, steps=len(log), batch=kw.get("batch"), Ks=Ks,
                 peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)   # the worker's peak so far (Linux: KiB)
 
@@ -292,37 +301,25 @@ def evaluate_model(models: ToyTeacher, unet, records: Sequence[dict], K: int, re
                    diversity=diversity(f, [i // repeats for i in range(len(recs))]) if repeats > 1 else float("nan"))
     return row, imgs
 
-def paired_noise(n: int, seed: int) -> Tensor:
-    "The initial noise of evaluation samples 0..n-1: row i for sample i, for every model and NFE (what pairs them)."
-    return torch.randn(n, 12, 16, 16, generator=torch.Generator().manual_seed(seed))
-
-@torch.inference_mode()
-def sample_from(models: ToyTeacher, unet, prompts: Sequence[str], noise: Tensor, K: int, guidance: float = 1.0, batch_size: int = 500) -> np.ndarray:
-    "K-step Euler samples of `unet` (CFG `guidance`) from the given `noise` rows, as (B,32,32,3) float32 images in [0, 1]."
-    view, sigmas, out = ToyTeacher(unet.eval(), models.text_encoder, models.tokenizer), flow_sigmas(K), []
-    for i in range(0, len(prompts), batch_size):
-        v = guided_velocity(view, list(prompts[i:i + batch_size]), guidance)
-        out.append(from_model(unpack(euler_sample(v, noise[i:i + batch_size], sigmas).x)))
-    return np.concatenate(out) if out else np.zeros((0, 32, 32, 3), np.float32)
-
 def eval_job(job: dict) -> dict:
-    """Sample one model (the teacher, or a student saved under `student_dir`) on the evaluation samples `indices` at each of `nfes`:
-    {K: (one record per sample, uint8 images)}. Keys: name (the job's), model, run, seed (its training seed), teacher_dir, student_dir, rewards {name: dir},
-    records (the evaluation prompts), repeats R, indices, noise_seed, guidance."""
-    from diffusers import UNet2DConditionModel
-    from rats.toy.models import load_teacher
+    """Score one model (the teacher, or a student saved under `student_dir`) on the evaluation samples `indices` at each of `nfes`:
+    {K: (one record per sample, uint8 images)}. The images are sampled here (`rats.toy.samples.sample_job`) or, with `stored` (a folder
+    of `save_stored_samples`), read from there; verdicts and rewards are computed on the uint8 pixels the PNGs keep. Keys: name (the job's), model, run,
+    seed (its training seed), teacher_dir, student_dir, stored, rewards {name: dir}, records (the evaluation prompts), repeats R, indices, noise_seed, guidance."""
     from rats.toy.rewards import load_reward
-    torch.set_num_threads(job.get("threads", 1))
-    models = load_teacher(job["teacher_dir"])
-    sd = job.get("student_dir")
-    unet = models.unet if sd is None else load_saved(sd, lambda: UNet2DConditionModel.from_pretrained(sd).eval(), InputError)
+    from rats.toy.samples import job_prompts, sample_job, stored_meta, load_stored_samples
     from rats.toy.world import to_model
+    torch.set_num_threads(job.get("threads", 1))
+    recs, R = job["records"], job["repeats"]
+    idx, prompts, _ = job_prompts(job)
+    if job.get("stored") is None: u8 = sample_job(job)
+    else:
+        meta = stored_meta(recs, R, job["noise_seed"], job["guidance"])
+        u8 = {K: load_stored_samples(job["stored"], K, meta, idx) for K in job["nfes"]}
     rewards = {n: load_reward(p) for n, p in job["rewards"].items()}
-    recs, R, idx = job["records"], job["repeats"], list(job["indices"])
-    noise, prompts = paired_noise(len(recs) * R, job["noise_seed"])[idx], [recs[i // R]["prompt"] for i in idx]
     out = {}
     for K in job["nfes"]:
-        imgs = sample_from(models, unet, prompts, noise, K, job["guidance"])
+        imgs = u8[K].astype(np.float32) / 255
         ok = [v["ok"] for v in verify_batch(imgs, [recs[i // R]["scene"] for i in idx])]
         with torch.no_grad():
             scores = {n: torch.cat([rf(to_model(imgs[b:b + 500]), prompt_vectors(prompts[b:b + 500])) for b in range(0, len(imgs), 500)]).tolist()
@@ -330,5 +327,5 @@ def eval_job(job: dict) -> dict:
         rows = [dict(model=job.get("model", job["name"]), run=job.get("run", job["name"]), train_seed=job.get("seed", 0), nfe=K, prompt=prompts[j], prompt_index=i // R,
                      repeat=i % R, noise_index=i, specified=bool(recs[i // R]["specified"]), held_out=bool(recs[i // R].get("held_out", False)),
                      ok=bool(ok[j]), **{f"reward_{n}": s[j] for n, s in scores.items()}) for j, i in enumerate(idx)]
-        out[K] = (rows, (imgs * 255).round().astype(np.uint8))
+        out[K] = (rows, u8[K])
     return out
