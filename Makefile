@@ -37,7 +37,7 @@ demo: setup
 # stage, `params`, checks params.yaml before any stage's outputs are touched). The trained teacher and its evaluation
 # samples come from the repository's DVC remote, as the paper starts from a downloaded FLUX.1-dev: their stages then
 # have nothing to do. With other teacher (or evaluation) params there is none stored and `dvc repro` makes them
-# (~16 min to train the teacher, ~6 min for its samples here); `make teacher` remakes both.
+# (~16 min to train the teacher, ~10 min for its samples here); `make teacher` remakes both.
 repro: setup
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q data.dvc
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q teacher || echo "no stored teacher for these params: dvc repro trains it"
@@ -45,7 +45,7 @@ repro: setup
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro
 
 # the teacher trained from scratch and its evaluation samples made again (the stages `make repro` otherwise pulls from the
-# remote; ~16 + ~6 min here); `make repro` then runs the rest of the pipeline on them
+# remote; ~16 + ~10 min here); `make repro` then runs the rest of the pipeline on them
 teacher: setup
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q data.dvc
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro -f teacher

@@ -199,7 +199,7 @@ def test_truncated_student(teacher_dir, tmp_path, monkeypatch):
     _cut(Path("models/students/rats/diffusion_pytorch_model.safetensors"))
     with pytest.raises(InputError) as e:
         eval_job(dict(name="rats", teacher_dir=str(teacher_dir), student_dir="models/students/rats", rewards={}, nfes=[3], records=[],
-                      repeats=1, guidance=1.0, seed=0))
+                      repeats=1, indices=[], noise_seed=0, guidance=1.0, seed=0))
     assert str(e.value) == "models/students/rats/diffusion_pytorch_model.safetensors: cannot be read (truncated?): delete models/students/rats and rerun `dvc repro`"
 
 

@@ -152,7 +152,7 @@ def test_other_tracebacks_are_shown_in_full():
 
 # the smoke profile, smaller where only the students stage matters here, and with a checkpoint at every step
 FAULTS = {"teacher": dict(steps=4), "instruments": dict(reward_steps=1, pool_prompts=4, feature_steps=1, feature_batch=8),
-          "students": dict(steps=6, ckpt_every=1, ablations=False, cache_size=8, workers=2)}
+          "students": dict(steps=6, reward_long_steps=0, ckpt_every=1, ablations=False, cache_size=8, workers=2)}
 
 def _files(repo):
     return {f: (f.stat().st_mtime_ns, f.stat().st_size) for d in ("models", "checkpoints") for f in (repo / d).rglob("*") if f.is_file()}
