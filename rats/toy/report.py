@@ -14,7 +14,7 @@ from ..core.stats import paired_bootstrap, verdict, fmt_ci
 
 # %% auto #0
 __all__ = ['BASE', 'RATS', 'MATCHED', 'LONG', 'MAIN', 'NFES', 'N_BOOT', 'BOOT_SEED', 'NEEDED', 'GATE_FIELDS', 'EVAL_COLS',
-           'DIST_COLS', 'GATE_COLS', 'KINDS', 'AGREE', 'BARS', 'INFO', 'WORDS', 'md_table', 'load_samples',
+           'DIST_COLS', 'GATE_COLS', 'KINDS', 'AGREE', 'BARS', 'INFO', 'WORDS', 'SAY', 'md_table', 'load_samples',
            'is_ablation', 'main_models', 'key', 'reward_names', 'report_pairs', 'paired_stats', 'pairing_note',
            'eval_mismatches', 'read_logs', 'read_gates', 'gate_phases', 'ci_cell', 'table0', 'metric_rows', 'table1',
            'table2', 'student_runs', 'table3', 'per_model', 'table4', 'table5', 'world_table', 'claim_comparisons',
@@ -379,9 +379,16 @@ def claim_section(stats: dict, train: Sequence[str], held: Sequence[str]) -> lis
             md_table(shown), "", claim_summary(cc), ""]
 
 # %% ../../nbs/toy/15_report.ipynb #6272e9f6
+SAY = {"better": "higher", "worse": "lower", "no difference": "no different"}
+
 def hacking_section(stats: dict, train: Sequence[str], students: dict | None = None) -> list:
-    "Reward hacking: `reward_long` against `reward` (the same run, earlier) and the teacher at each NFE, on the verifier and the training rewards."
-    acc, rows, hacked, tested = _get(stats, "acc"), [], [], []
+    "Reward hacking: `reward_long` against the teacher at each NFE (where training starts) and against `reward` (the same run, earlier), on the verifier and the training rewards."
+    acc, rows = _get(stats, "acc"), []
+    metrics = [("verifier", "acc")] + [(r, f"reward_{r}") for r in train]
+    def moves(other, K):
+        "{label: 'higher' | 'lower' | 'no different'} of reward_long@K against other@K, or None when a difference is missing."
+        ds = {lab: _get(stats, m)["diffs"].get((key(LONG, K), key(other, K))) for lab, m in metrics}
+        return None if not all(ds.values()) else {lab: SAY[verdict(d["lo"], d["hi"])] for lab, d in ds.items()}
     for K in NFES:
         if key(LONG, K) not in acc["models"] or key("reward", K) not in acc["models"]: continue
         for label, m in [("verifier", "acc")] + [(f"{r} (training)", f"reward_{r}") for r in train]:
@@ -389,19 +396,19 @@ def hacking_section(stats: dict, train: Sequence[str], students: dict | None = N
             rows.append({"NFE": K, "metric": label, "teacher": ci_cell(res, key(BASE, K)), "reward": ci_cell(res, key("reward", K)),
                          "reward_long": ci_cell(res, key(LONG, K)), "reward_long − reward": ci_cell(res, key(LONG, K), key("reward", K)),
                          "reward_long − teacher": ci_cell(res, key(LONG, K), key(BASE, K))})
-        dv = acc["diffs"].get((key(LONG, K), key("reward", K)))
-        dr = [_get(stats, f"reward_{r}")["diffs"].get((key(LONG, K), key("reward", K))) for r in train]
-        if dv and dr and all(dr):
-            tested.append(K)
-            if dv["hi"] < 0 and all(d["lo"] > 0 for d in dr): hacked.append(K)
     if not rows: return []
+    Ks = sorted({r["NFE"] for r in rows})
+    vs_t = {K: moves(BASE, K) for K in Ks}; vs_r = {K: moves("reward", K) for K in Ks}
+    hacked = [K for K, mv in vs_t.items() if mv and mv["verifier"] == "lower" and all(mv[r] == "higher" for r in train)]
     runs = (students or {}).get("runs", {})
     steps = next((f"after {r['steps']} steps (`reward`: after {', '.join(map(str, r.get('snapshots', {}).values()))})" for r in runs.values()
                   if r.get("model") == LONG), "")
-    say = (f"Hacked at NFE {', '.join(map(str, hacked))}: the training reward rose and the verifier fell, both beyond their intervals."
-           if hacked else f"Not hacked at any NFE tested ({', '.join(map(str, tested))}): nowhere did the training reward rise and the verifier fall, each beyond its interval.")
+    say = ("Against the teacher at the same NFE: " + (f"**hacked at NFE {', '.join(map(str, hacked))}**: the training reward higher and the verifier lower, each beyond its interval."
+           if hacked else f"not hacked at any NFE ({', '.join(map(str, Ks))}): nowhere is the training reward higher and the verifier lower, each beyond its interval."))
+    own = "; ".join(f"NFE {K}: " + ", ".join(f"{lab} {v}" for lab, v in mv.items()) for K, mv in vs_r.items() if mv)
     return ["## Reward hacking: the reward-only run pushed on", "",
-            f"`reward_long`: the reward-only run {steps}".rstrip() + "; paired differences with 95% intervals.", "", md_table(pd.DataFrame(rows)), "", say, ""]
+            f"`reward_long`: the reward-only run {steps}".rstrip() + "; paired differences with 95% intervals. The training batches' rewards and verdicts over the whole run: the reward-dynamics figure, panels a and b.", "",
+            md_table(pd.DataFrame(rows)), "", say, "", f"Against its own state earlier (`reward`), on the evaluation samples: {own}." if own else "", ""]
 
 # %% ../../nbs/toy/15_report.ipynb #3225a5c3
 def tables_markdown(samples: pd.DataFrame, rows: list, instruments: dict, world: dict, students: dict | None = None,
