@@ -2,6 +2,11 @@ import os, random
 import numpy as np
 import pytest
 import torch
+from hypothesis import settings
+
+# property tests draw the same examples on every run (derandomize: a fixed seed per test, no example database)
+settings.register_profile("deterministic", derandomize=True, database=None)
+settings.load_profile("deterministic")
 
 @pytest.fixture(autouse=True)
 def _seed_everything():
