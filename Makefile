@@ -12,7 +12,7 @@ export PYTHONHASHSEED := 0
 OMP_NUM_THREADS ?= 1
 export OMP_NUM_THREADS
 
-.PHONY: setup check test demo repro teacher smoke clean-nbs lab
+.PHONY: setup check test demo repro pretrained teacher smoke clean-nbs lab
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q "$(TORCH_SPEC)"
@@ -34,22 +34,23 @@ demo: setup
 	$(PY) -m rats.toy.demo
 
 # the main job: the DVC pipeline (data from the default remote, then every stage that is out of date; its first
-# stage, `params`, checks params.yaml before any stage's outputs are touched). The trained teacher and its evaluation
-# samples come from the repository's DVC remote, as the paper starts from a downloaded FLUX.1-dev: their stages then
-# have nothing to do. With other teacher (or evaluation) params there is none stored and `dvc repro` makes them
-# (~16 min to train the teacher, ~10 min for its samples here); `make teacher` remakes both.
+# stage, `params`, checks params.yaml before any stage's outputs are touched). What the paper downloads rather than trains
+# comes from the repository's DVC remote: the trained teacher (FLUX.1-dev there), its evaluation samples, and the
+# instruments (the rewards and the feature network: HPSv2, PickScore, ImageReward, Inception there); their stages then have
+# nothing to do. With other params for them there is none stored and `dvc repro` makes them (~16 min to train the
+# teacher, ~10 min for its samples, ~5 min for the instruments here); `make pretrained` remakes all three.
+PRETRAINED := teacher teacher_samples instruments
 repro: setup
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q data.dvc
-	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q teacher || echo "no stored teacher for these params: dvc repro trains it"
-	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q teacher_samples || echo "no stored teacher samples for these params: dvc repro makes them"
+	for s in $(PRETRAINED); do PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q $$s || echo "no stored $$s for these params: dvc repro makes it"; done
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro
 
-# the teacher trained from scratch and its evaluation samples made again (the stages `make repro` otherwise pulls from the
-# remote; ~16 + ~10 min here); `make repro` then runs the rest of the pipeline on them
-teacher: setup
+# the pulled stages made again from scratch, in order (teacher, its samples, the instruments; ~16 + ~10 + ~5 min here);
+# `make repro` then runs the rest of the pipeline on them
+pretrained: setup
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q data.dvc
-	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro -f teacher
-	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro -f -s teacher_samples
+	for s in $(PRETRAINED); do PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro -f -s $$s || exit 1; done
+teacher: pretrained
 
 # the same pipeline on the tiny profile (profiles/smoke.yaml, a few minutes) in its own workspace, .smoke/repo:
 # the working copy's files (the committed results) are left alone. SMOKE_ARGS="--fresh" starts it from scratch.
