@@ -34,3 +34,12 @@ def test_no_notebook_or_module_cites_unseen_documents():
     hits = [str(p.relative_to(ROOT)) for d in ("nbs", "rats") for p in (ROOT / d).rglob("*")
             if p.suffix in (".ipynb", ".py") and ".ipynb_checkpoints" not in p.parts and bad.search(p.read_text())]
     assert not hits, f"these cite documents a reader does not have: {hits}"
+
+def test_notebooks_have_tests():
+    "A notebook whose cells are all exports (or none at all: a botched rewrite) passes nbdev_test while testing nothing."
+    import json
+    def tests(p):
+        srcs = ["".join(c["source"]).lstrip() for c in json.loads(p.read_text())["cells"] if c["cell_type"] == "code"]
+        return [s for s in srcs if s and not s.startswith(("#| export", "#| default_exp", "#|export", "#|default_exp"))]
+    bare = [p.name for p in NBS if p.name != "index.ipynb" and len(tests(p)) < 2]     # the nbdev_export cell, and at least one test
+    assert not bare, f"notebooks without test cells: {bare}"
