@@ -10,7 +10,7 @@ from stage_deps import notebook_deps
 def _stages(dvc_yaml):
     return yaml.safe_load((ROOT / dvc_yaml).read_text())["stages"]
 
-@pytest.mark.parametrize("dvc_yaml,prefix", [("dvc.yaml", ""), ("real/dvc.yaml", "../")])
+@pytest.mark.parametrize("dvc_yaml,prefix", [("dvc.yaml", ""), ("real/dvc.yaml", "../"), ("video/dvc.yaml", "../")])
 def test_code_deps_are_what_the_notebook_runs(dvc_yaml, prefix):
     for name, st in _stages(dvc_yaml).items():
         nb = next((d for d in st.get("deps", []) if d.endswith(".ipynb")), None)
@@ -26,3 +26,10 @@ def test_params_are_what_the_stage_reads():
     for name, st in stages.items():
         assert sorted(st["params"]) == sorted(tracked(name)), f"dvc.yaml stage {name}: params should be {tracked(name)}"
         assert "-p params_file params.yaml" in " ".join(st["cmd"].split()), f"stage {name} must hand its notebook the params file"
+
+def test_video_params_are_what_the_stage_reads():
+    from rats.toy.video_pipeline import VIDEO_STAGES
+    stages = {k: v for k, v in _stages("video/dvc.yaml").items() if k != "params"}
+    assert set(stages) == set(VIDEO_STAGES)
+    for name, st in stages.items():
+        assert sorted(st["params"]) == sorted(VIDEO_STAGES[name]), f"video/dvc.yaml stage {name}: params should be {VIDEO_STAGES[name]}"

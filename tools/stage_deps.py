@@ -1,6 +1,6 @@
 """The rats modules a stage notebook runs: those it imports and, transitively, those they import.
 
-`python tools/stage_deps.py nbs/pipeline/students.ipynb` prints them; `python tools/stage_deps.py --write` writes them into dvc.yaml and real/dvc.yaml; tests/test_pipeline_deps.py checks that
+`python tools/stage_deps.py nbs/pipeline/students.ipynb` prints them; `python tools/stage_deps.py --write` writes them into dvc.yaml, real/dvc.yaml and video/dvc.yaml; tests/test_pipeline_deps.py checks that
 every stage of dvc.yaml lists exactly these, so that a change to code a stage runs reruns it, and no other change does."""
 import ast, json, re, sys
 from pathlib import Path
@@ -58,6 +58,6 @@ def write(dvc_yaml: str | Path, prefix: str = "") -> None:
     path.write_text(text)
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--write"]: write("dvc.yaml"); write("real/dvc.yaml", "../")
+    if sys.argv[1:2] == ["--write"]: write("dvc.yaml"); write("real/dvc.yaml", "../"); write("video/dvc.yaml", "../")
     else:
         for nb in sys.argv[1:]: print(nb, notebook_deps(nb))

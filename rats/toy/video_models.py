@@ -51,7 +51,7 @@ class PackedVideoVAE(ModelMixin, ConfigMixin):
 # %% ../../nbs/toy/32_video_models.ipynb #6e66df1c
 VIDEO_MAX_TOKENS = 20   # the longest grammar prompt has 15 words, + </s>
 VIDEO_TEACHER_CONFIGS = {
-    'toy': dict(transformer=dict(patch_size=(1, 4, 4), num_attention_heads=4, attention_head_dim=48, in_channels=12, out_channels=12,
+    'toy': dict(transformer=dict(patch_size=(2, 2, 2), num_attention_heads=4, attention_head_dim=48, in_channels=12, out_channels=12,
                                  text_dim=64, freq_dim=64, ffn_dim=384, num_layers=2, cross_attn_norm=True,
                                  qk_norm="rms_norm_across_heads", rope_max_seq_len=32),
                 text=dict(d_model=64, d_kv=16, d_ff=128, num_layers=2, num_heads=4, relative_attention_num_buckets=8, dropout_rate=0.0)),
