@@ -26,8 +26,8 @@ def main():
     p.add_argument("--nfe", type=int, nargs="+", default=[3, 5, 8, 50]); p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    from rats.core.stats import paired_bootstrap, paired_effect, discordant_agreement, fmt_ci
-    from rats.toy.rewards import within_prompt_auc
+    from rats.core.stats import paired_bootstrap, fmt_ci
+    from rats.toy.video_pipeline import precondition, reward_vs_checker
     from rats.toy.video_world import make_video_prompt_sets
     from rats.toy.video_models import load_video_teacher, sample_video, video_adapter
     from rats.toy.video_checker import check_clips, DIMENSIONS
@@ -68,16 +68,10 @@ def main():
         for key in ("total", "ok", *DIMENSIONS, "r"):
             models, diffs = boot(key, m)
             out["rows"][f"{key}_{kind}"] = models; out["diffs"][f"{key}_{kind}"] = diffs
-    g = out["diffs"]["total_open"].get("50-3")
-    if g: out["precondition"] = dict(gap=g["diff"], lo=g["lo"], hi=g["hi"], bar=0.15, holds=bool(g["lo"] >= 0.15))
-    if 3 in res and 50 in res:
-        r2, ok2 = np.concatenate([res[3]["r"], res[50]["r"]]), np.concatenate([res[3]["ok"], res[50]["ok"]])
-        groups = [(int(i), K) for K in (3, 50) for i in pid]
-        agree, n_disc = discordant_agreement(res[50]["r"], res[3]["r"], res[50]["ok"], res[3]["ok"])
-        out["reward_vs_checker"] = dict(within_prompt_auc=within_prompt_auc(r2, ok2, groups), discordant_agreement=agree,
-                                        discordant_pairs=n_disc, effect_reward=paired_effect(res[50]["r"], res[3]["r"]),
-                                        effect_checker_total=paired_effect(res[50]["total"], res[3]["total"]),
-                                        effect_checker_ok=paired_effect(res[50]["ok"], res[3]["ok"]))
+    if 3 in res and 50 in res:         # the pipeline's own definitions (rats.toy.video_pipeline), on these clips
+        rows = {K: [dict(total=t, ok=o, r_train=r) for t, o, r in zip(res[K]["total"], res[K]["ok"], res[K]["r"])] for K in (3, 50)}
+        out["precondition"] = precondition(rows[50], rows[3], pid, ~spec, bar=0.15)
+        out["reward_vs_checker"] = reward_vs_checker(rows[50], rows[3], pid)
         print(out["reward_vs_checker"])
     if "precondition" in out:
         pc = out["precondition"]
