@@ -12,7 +12,7 @@ export PYTHONHASHSEED := 0
 OMP_NUM_THREADS ?= 1
 export OMP_NUM_THREADS
 
-.PHONY: setup check test demo repro pretrained teacher smoke clean-nbs lab video
+.PHONY: setup check test demo repro pretrained teacher smoke clean-nbs lab video video-pretrained
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q "$(TORCH_SPEC)"
@@ -52,11 +52,19 @@ pretrained: setup
 	for s in $(PRETRAINED); do PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro -f -s $$s || exit 1; done
 teacher: pretrained
 
-# the toy video pipeline (video/dvc.yaml with video/params.yaml; nbs/toy/30-35): the prompt sets and the checker on the world's
-# own clips, the toy Wan teacher (trained here: ~0.41 s a step with 2 workers), the training reward's network, and the
-# teacher's paired samples with Table 0 (video/reports/table0.md). Students and their tables are not in it yet.
+# the toy video pipeline (video/dvc.yaml with video/params.yaml; nbs/toy/30-37): the prompt sets and the checker on the world's
+# own clips, the toy Wan teacher, the rewards' networks, the teacher's paired samples with Table 0, then every (method, K, seed)
+# student, its samples, and the video table (video/reports/tables.md). As for images, what the paper downloads (Wan2.1) comes
+# from the DVC remote: the trained teacher (~1.7 h to train here), the rewards' networks and the teacher's samples; with other
+# params for them none is stored and `dvc repro` makes them. `make video-pretrained` remakes the three from scratch.
+VIDEO_PRETRAINED := teacher instruments teacher_samples
 video: setup
+	for s in $(VIDEO_PRETRAINED); do PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc pull -q video/dvc.yaml:$$s || echo "no stored video $$s for these params: dvc repro makes it"; done
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro video/dvc.yaml
+
+video-pretrained: setup
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro video/dvc.yaml:world
+	for s in $(VIDEO_PRETRAINED); do PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/dvc repro -f -s video/dvc.yaml:$$s || exit 1; done
 
 # the same pipeline on the tiny profile (profiles/smoke.yaml, a few minutes) in its own workspace, .smoke/repo:
 # the working copy's files (the committed results) are left alone. SMOKE_ARGS="--fresh" starts it from scratch.

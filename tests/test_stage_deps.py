@@ -28,7 +28,7 @@ def test_params_are_what_the_stage_reads():
         assert "-p params_file params.yaml" in " ".join(st["cmd"].split()), f"stage {name} must hand its notebook the params file"
 
 def test_video_params_are_what_the_stage_reads():
-    from rats.toy.video_pipeline import VIDEO_STAGES
+    from rats.toy.video_params import VIDEO_STAGES
     stages = {k: v for k, v in _stages("video/dvc.yaml").items() if k != "params"}
     assert set(stages) == set(VIDEO_STAGES)
     for name, st in stages.items():

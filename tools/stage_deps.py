@@ -34,10 +34,10 @@ def closure(mods: set[str]) -> set[str]:
     return seen
 
 def notebook_deps(nb: str | Path) -> list[str]:
-    "rats/ files a stage notebook runs, as dvc.yaml deps (rats.toy.params, the schema every stage checks first, is left out: a new check reruns nothing)."
+    "rats/ files a stage notebook runs, as dvc.yaml deps (rats.toy.params and rats.toy.video_params, the schemas every stage checks first, are left out: a new check reruns nothing)."
     cells = json.loads(Path(nb).read_text())["cells"]
     src = "\n".join(re.sub(r"^[!%].*$", "", "".join(c["source"]), flags=re.M) for c in cells if c["cell_type"] == "code")
-    skip = {"rats.toy.params"}
+    skip = {"rats.toy.params", "rats.toy.video_params"}
     mods = closure(_imports(src) - skip) - skip
     return sorted(m.replace(".", "/") + ".py" for m in mods)
 

@@ -116,14 +116,15 @@ def train(adapter, student: nn.Module, reward: Callable, prompts: Sequence[str],
           output_dir, batch: int = 1, lr: float = 1e-4, save_every: int = 0, seed: int = 0, teacher=None,
           teacher_velocity_fn: Callable | None = None, encode_kwargs: dict | None = None, max_grad_norm: float = 1.0,
           accelerator=None, resume: bool = True, pipeline_cls=None, progress: bool = True, cache_size: int = 0,
-          fsdp: bool = False, live_dir=None) -> list[dict]:
-    "Train `student` for `steps` RATS steps on `prompts` (resuming from the latest checkpoint in `output_dir`); returns the log (main process). `cache_size`: the frozen teacher's targets for a pool of that many pairs, computed once. `fsdp`: shard a LoRA student over the processes instead of replicating it. `live_dir`: the log's rows also go through dvclive there (`rats.core.runs.open_log`)."
+          fsdp: bool = False, live_dir=None, pool: dict | None = None) -> list[dict]:
+    "Train `student` for `steps` RATS steps on `prompts` (resuming from the latest checkpoint in `output_dir`); returns the log (main process). `cache_size`: the frozen teacher's targets for a pool of that many pairs, computed once; `pool`: such a pool built beforehand (`build_teacher_pool`), e.g. one shared by the runs of several methods and seeds at one K. `fsdp`: shard a LoRA student over the processes instead of replicating it. `live_dir`: the log's rows also go through dvclive there (`rats.core.runs.open_log`)."
     try: from accelerate import Accelerator
     except ImportError as e: raise ImportError("rats.real.train needs accelerate and peft: pip install 'rats[train]'") from e
     from tqdm.auto import tqdm
     if steps < 1 or batch < 1: raise ValueError(f"steps and batch must be >= 1, got steps={steps}, batch={batch}")
-    if cache_size and getattr(teacher, "decay", 1.0) != 1.0:
-        raise ValueError("cache_size needs a frozen teacher: an EMA teacher's targets go stale (see rats.toy.train's refresh_every)")
+    if (cache_size or pool is not None) and getattr(teacher, "decay", 1.0) != 1.0:
+        raise ValueError("a teacher pool (cache_size or pool) needs a frozen teacher: an EMA teacher's targets go stale (see rats.toy.train's refresh_every)")
+    if cache_size and pool is not None: raise ValueError("give cache_size (a pool built here) or pool (one built beforehand), not both")
     lora = has_adapters(student)
     if teacher is None and not lora:
         raise ValueError("a full-weights student needs a teacher (e.g. rats.core.teacher.EMATeacher(copy_of_model, decay)); "
@@ -161,8 +162,11 @@ def train(adapter, student: nn.Module, reward: Callable, prompts: Sequence[str],
         log_path.write_text("".join(json.dumps(r) + "\n" for r in rows))
         if live_dir is not None: live = open_log(live_dir, rows)
     acc.wait_for_everyone()
-    pool = None
-    if cache_size:
+    if pool is not None:               # built beforehand: this process's pairs; its targets must cover this config's horizons
+        need, have = set(rats_loss.H) if cfg.use_shaping else set(), set(pool["teacher_out"].x0 or {})
+        if not need <= have: raise ValueError(f"the pool's teacher targets are at horizons {sorted(have)}, this config matches {sorted(need)}: build the pool with this K's config")
+        if acc.num_processes > 1: pool = cache_rows(pool, pool_indices(len(pool["noise"]), acc.process_index, acc.num_processes))
+    elif cache_size:
         if cache_size < acc.num_processes: raise ValueError(f"cache_size ({cache_size}) must be >= the number of processes ({acc.num_processes})")
         meta = dict(cache_size=cache_size, world=acc.num_processes, seed=seed, prompts=list(prompts), cfg=repr(cfg))
         pool = load_or_build(out / f"teacher_pool_rank{acc.process_index}.pt", meta,      # saved atomically; reloaded on resume

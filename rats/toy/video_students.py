@@ -13,7 +13,7 @@ from ..core.teacher import EMATeacher
 from .video_models import video_adapter
 
 # %% auto #0
-__all__ = ['video_student', 'train_video_student', 'load_video_student']
+__all__ = ['video_student', 'train_video_student', 'video_teacher_pool', 'load_video_student']
 
 # %% ../../nbs/toy/34_video_students.ipynb #3eff9b5c
 def video_student(pipe, teacher_ema: float = 1.0) -> tuple[nn.Module, EMATeacher]:
@@ -25,8 +25,8 @@ def video_student(pipe, teacher_ema: float = 1.0) -> tuple[nn.Module, EMATeacher
 # %% ../../nbs/toy/34_video_students.ipynb #b98b7cfd
 def train_video_student(pipe, reward: Callable, prompts: Sequence[str], method: str, K: int, steps: int, output_dir,
                         N: int = 50, batch: int = 8, lr: float = 2e-4, guidance: float = 4.0, cache_size: int = 0, seed: int = 0,
-                        save_every: int = 0, teacher_ema: float = 1.0, progress: bool = True, **overrides) -> list[dict]:
-    "Train a K-step `method` student (distill | reward | mix | rats) of the toy Wan teacher `pipe` with `reward(videos, prompts)`; returns the log."
+                        save_every: int = 0, teacher_ema: float = 1.0, progress: bool = True, pool: dict | None = None, **overrides) -> list[dict]:
+    "Train a K-step `method` student (distill | reward | mix | rats) of the toy Wan teacher `pipe` with `reward(videos, prompts)`; returns the log. `pool`: the teacher's targets built beforehand (`video_teacher_pool`), instead of `cache_size` pairs built here."
     from accelerate import Accelerator
     from rats.real.train import train
     ad = video_adapter(pipe)
@@ -35,7 +35,16 @@ def train_video_student(pipe, reward: Callable, prompts: Sequence[str], method: 
     cfg_kw = dict(teacher_velocity_fn=ad.guided_velocity_fn(guidance), encode_kwargs=dict(negative="")) if guidance != 1.0 else {}
     return train(ad, student, reward, list(prompts), cfg, steps, output_dir, batch=batch, lr=lr, seed=seed, teacher=teacher,
                  save_every=save_every, cache_size=cache_size, accelerator=Accelerator(cpu=not torch.cuda.is_available()),
-                 progress=progress, **cfg_kw)
+                 progress=progress, pool=pool, **cfg_kw)
+
+def video_teacher_pool(pipe, reward: Callable, prompts: Sequence[str], K: int, size: int, N: int = 50, guidance: float = 4.0,
+                       seed: int = 0, progress: bool = True) -> dict:
+    "The frozen guided teacher's targets at every boundary of the K-step grid, its samples and rewards, for `size` (prompt, noise) pairs: one pool every method and seed at K trains on (`train_video_student(..., pool=)`)."
+    from rats.real.train import build_teacher_pool
+    ad = video_adapter(pipe)
+    rl = ad.rats_loss(ad.rats_config('rats', K=K, N=N), teacher_velocity_fn=ad.guided_velocity_fn(guidance))
+    return build_teacher_pool(ad, rl, EMATeacher(pipe.transformer, 1.0), reward, list(prompts), range(size), seed,
+                              dict(negative='') if guidance != 1.0 else None, chunk=8, progress=progress)
 
 def load_video_student(pipe, path):
     "The stock `WanPipeline` of `pipe` with the student saved in `path` (its `student/` folder) as its transformer."

@@ -4,18 +4,19 @@
 
 # %% ../../nbs/toy/30_video_world.ipynb #f31c4c79
 from __future__ import annotations
-import itertools, re
+import itertools, json, re
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Sequence
 import numpy as np
 from .world import SIZE, COLORS, Obj, ALL_OBJECTS, GAP, Scene, coverage, _extent
-from .grammar import COLOR_WORDS, SHAPE_WORDS, AND_WORDS, HOLDOUT_PAIRS, _pick, _alt, _inv, _article, _join, _COLOR_OF, _SHAPE_OF, _OBJ_RE
+from .grammar import InputError, COLOR_WORDS, SHAPE_WORDS, AND_WORDS, HOLDOUT_PAIRS, _pick, _alt, _inv, _article, _join, _COLOR_OF, _SHAPE_OF, _OBJ_RE
 
 # %% auto #0
 __all__ = ['FRAMES', 'DIRECTIONS', 'SPEED', 'HALF', 'VIDEO_PREFIXES', 'MOTION_WORDS', 'OPEN_MOTION_WORDS', 'VIDEO_VOCAB',
            'HOLDOUT_MOVES', 'VideoScene', 'sample_video_scene', 'clip_paths', 'render_clip', 'render_clips',
            'video_paraphrases', 'video_prompt_for', 'parse_video_prompt', 'video_holdout_kind',
-           'make_video_prompt_sets']
+           'make_video_prompt_sets', 'load_video_jsonl']
 
 # %% ../../nbs/toy/30_video_world.ipynb #ea626329
 FRAMES = 8                    # frames per clip
@@ -196,3 +197,20 @@ def make_video_prompt_sets(seed: int = 0, n_train: int = 4096, n_eval_two: int =
     evals += [_video_record(draw(lambda s: video_holdout_kind(s) == 'move', p_two=1.0, p_specified=1.0), rng) for _ in range(quarter)]
     evals += [_video_record(draw(lambda s: video_holdout_kind(s) is None, p_two=1.0), rng) for _ in range(n_eval_two - 2 * quarter)]
     return train, evals
+
+# %% ../../nbs/toy/30_video_world.ipynb #6408551f
+def load_video_jsonl(path) -> list[dict]:
+    "Read a video prompt file (JSON lines), checking each record's prompt against its scene; a problem is an `InputError` naming the file and the line."
+    path = Path(path)
+    try: text = path.read_text()
+    except FileNotFoundError: raise InputError(f"{path}: file not found") from None
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip(): continue
+        try:
+            r = json.loads(line)
+            if parse_video_prompt(r["prompt"]) != VideoScene.from_dict(r["scene"]).spec(): raise ValueError("the prompt does not state its scene")
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e: raise InputError(f"{path}:{n}: {type(e).__name__}: {e}") from None
+        out.append(r)
+    if not out: raise InputError(f"{path}: no prompts")
+    return out
