@@ -55,7 +55,7 @@ teacher: pretrained
 # the toy video pipeline (video/dvc.yaml with video/params.yaml; nbs/toy/30-37): the prompt sets and the checker on the world's
 # own clips, the toy Wan teacher, the rewards' networks, the teacher's paired samples with Table 0, then every (method, K, seed)
 # student, its samples, and the video table (video/reports/tables.md). As for images, what the paper downloads (Wan2.1) comes
-# from the DVC remote: the trained teacher (~1.7 h to train here), the rewards' networks and the teacher's samples; with other
+# from the DVC remote: the trained teacher (7,213 s to train here: 15,000 steps, 2 workers), the rewards' networks and the teacher's samples; with other
 # params for them none is stored and `dvc repro` makes them. `make video-pretrained` remakes the three from scratch.
 VIDEO_PRETRAINED := teacher instruments teacher_samples
 video: setup
