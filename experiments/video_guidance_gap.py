@@ -11,18 +11,17 @@ import numpy as np
 import torch
 from rats.core.stats import fmt_ci
 from rats.toy.video_world import load_video_jsonl
-from rats.toy.video_models import load_video_teacher, sample_video, video_adapter
+from rats.toy.video_models import load_video_teacher, sample_video
 from rats.toy.video_checker import check_clips
-from rats.toy.video_pipeline import precondition
+from rats.toy.video_pipeline import precondition, paired_records, paired_noise
 
 torch.set_num_threads(2)
 R = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 gs = [float(g) for g in (sys.argv[2] if len(sys.argv) > 2 else "4,6,8").split(",")]
 opens = [r for r in load_video_jsonl("video/data/prompts/eval.jsonl") if not r["specified"]]
-recs = [r for _ in range(R) for r in opens]
-pid = np.array([i for _ in range(R) for i in range(len(opens))])
+recs, pid = paired_records(opens, R)
 pipe = load_video_teacher("video/models/teacher")
-noise = video_adapter(pipe).noise(len(recs), torch.Generator().manual_seed(4321))     # one noise per clip, shared by every NFE and guidance
+noise = paired_noise(pipe, len(recs), seed=4321)     # one noise per clip, shared by every NFE and guidance
 out, lines = dict(repeats=R, n_prompts=len(opens), n=len(recs), rows={}), []
 for g in gs:
     tot, t = {}, time.perf_counter()
