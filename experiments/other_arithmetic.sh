@@ -13,4 +13,4 @@ rm -rf "$WORK" && git clone -q "$ROOT" "$WORK"
 (cd "$WORK" && ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 /usr/bin/time -v make "$TARGET")
 mkdir -p "$OUT" && cp "$WORK/$REPORT/tables.md" "$OUT/${PRE}tables.md"
 (cd "$WORK" && .venv/bin/python tools/stage_times.py "$REPORT/notebooks") > "$OUT/${PRE}stage_times.md"
-"$WORK/.venv/bin/python" tools/compare_reports.py "$REPORT/tables.md" "$OUT/${PRE}tables.md" --out "$OUT/${PRE}comparison.md" || true
+"$WORK/.venv/bin/python" tools/compare_reports.py "$REPORT/tables.md" "$OUT/${PRE}tables.md" --out "$OUT/${PRE}comparison.md" || [ $? -eq 1 ]   # 1: not reproduced (written); 2: bad input

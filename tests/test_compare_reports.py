@@ -84,7 +84,8 @@ def test_committed_reports(report):
     text = (ROOT / report).read_text()
     cells, _ = parse_report(text)
     claim = next(l for l in text.splitlines() if re.search(r"\]:? \**(worse|beats)", l))     # the first claim decided
-    assert all(k[0] for k in cells) and compare(text, text)["reproduced"] and compare(text, text)["intervals"] > 100
+    same = compare(text, text)
+    assert all(k[0] for k in cells) and same["reproduced"] and same["intervals"] > 100
     x, lo, hi = re.search(r"([+-]\d+\.\d+) \[([-\d.]+), ([-\d.]+)\]", claim).groups()
     moved = text.replace(claim, claim.replace(f"{x} [", f"{float(hi) + 1:+.3f} [", 1))
     r = compare(text, moved)

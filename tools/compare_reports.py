@@ -8,15 +8,17 @@ Usage: python tools/compare_reports.py REFERENCE OTHER [--out FILE]
 The rule is the one the project states for a rerun elsewhere: every table cell that carries a 95% interval in REFERENCE
 ("x [lo, hi]") must have its estimate in OTHER inside that interval, and every verdict must be the same: the words of a
 cell ("no difference", "worse", "beats", ...) and the sentences of the report with their numbers masked ("Precondition
-holds.", "bar 0.80: holds", "hacked at NFE 3, 5, 8"); an interval inside a sentence is judged like a cell. The reverse direction (REFERENCE's estimate inside OTHER's
-interval) is printed beside it, and so is the two-sample view: two runs that differ only by training noise put the
-other's estimate outside a 95% interval far more often than 5% of the time (about 17% when their noise is equal), while
-their difference should lie within 1.96 joint standard errors (each read off its interval) 95% of the time. Cells with a number and no interval (timings, FD, per-column accuracies) cannot be judged
-by an interval: their largest differences are listed for information. Rows are matched by their leading text cells
-(model, metric, comparison), so the same row in another order still matches.
+holds.", "bar 0.80: holds", "hacked at NFE 3, 5, 8"); an interval inside a sentence is judged like a cell. The reverse
+direction (REFERENCE's estimate inside OTHER's interval) is printed beside it, and so is the two-sample view: two runs
+that differ only by training noise put the other's estimate outside a 95% interval far more often than 5% of the time
+(about 17% when their noise is equal), while their difference should lie within 1.96 joint standard errors (each read
+off its interval) 95% of the time. Cells with a number and no interval (timings, FD, per-column accuracies) cannot be
+judged by an interval: their largest differences are listed for information. Rows are matched by their leading text
+cells (model, metric, comparison), so the same row in another order still matches.
 """
 import argparse, re, sys
 from pathlib import Path
+from rats.core.stats import fmt_ci
 
 NUM = r"[+\-\u2212]?\d+(?:\.\d+)?(?:e[+\-]?\d+)?"
 INTERVAL = re.compile(rf"^\s*({NUM})\s*\[({NUM}),\s*({NUM})\]\s*(.*?)\s*$")
@@ -60,7 +62,7 @@ def parse_report(text: str) -> tuple:
         if m := re.match(r"^\(([a-z])\)\s", line.strip()): section = f"{heading} ({m[1]})"
         lines.setdefault(section, []).append(_mask(line))
         for i, m in enumerate(INTERVAL_IN_TEXT.finditer(line)):   # intervals in a sentence are judged too (by position)
-            cells[(section, "text", (str(len(lines[section])),), str(i + 1))] = ("interval", (_num(m[1]), _num(m[2]), _num(m[3]), ""))
+            cells[(section, "text", (str(len(lines[section])),), str(i + 1))] = ("interval", (*map(_num, m.groups()), ""))
     return cells, lines
 
 def compare(ref_text: str, other_text: str) -> dict:
@@ -95,7 +97,7 @@ def compare(ref_text: str, other_text: str) -> dict:
     return out
 
 def _fmt(v) -> str:
-    if isinstance(v, tuple) and len(v) == 4: return f"{v[0]:+.3f} [{v[1]:.3f}, {v[2]:.3f}] {v[3]}".strip()
+    if isinstance(v, tuple) and len(v) == 4: return f"{fmt_ci(*v[:3], sign=True)} {v[3]}".strip()
     return str(v)
 
 def _where(k) -> str:
@@ -108,8 +110,8 @@ def report_md(r: dict, top: int = 10) -> str:
     out = [f"**{'Reproduced' if r['reproduced'] else 'Not reproduced'}**: {r['inside']} of {n} interval cells have the "
            f"other run's estimate inside the reference's 95% interval ({n - r['inside']} outside); the other way round "
            f"{r['inside_reverse']} of {n}; the two estimates within 1.96 joint standard errors of each other (both runs' "
-           f"noise, the two-sample test): {r['joint']} of {n}. Verdicts that differ: {len(r['verdicts'])} cells, {len(r['prose'])} report "
-           f"lines; cells missing from the other run: {len(r['missing'])}.", ""]
+           f"noise, the two-sample test): {r['joint']} of {n}. Verdicts that differ: {len(r['verdicts'])} cells, "
+           f"{len(r['prose'])} report lines; cells missing from the other run: {len(r['missing'])}.", ""]
     if r["outside"]:
         out += ["Estimates outside the reference's interval:", "", "| where | reference | other |", "|---|---|---|"]
         out += [f"| {_where(k)} | {_fmt(a)} | {_fmt(b)} |" for k, a, b in r["outside"]] + [""]
@@ -135,7 +137,8 @@ def main(argv=None) -> int:
     for p in (a.reference, a.other):
         if not Path(p).is_file(): print(f"compare_reports: no such report: {p}", file=sys.stderr); return 2
     r = compare(Path(a.reference).read_text(), Path(a.other).read_text())
-    if not r["intervals"]: print(f"compare_reports: {a.reference} has no interval cells: is it a tables.md?", file=sys.stderr); return 2
+    if not r["intervals"]:
+        print(f"compare_reports: {a.reference} has no interval cells: is it a tables.md?", file=sys.stderr); return 2
     md = report_md(r)
     print(md)
     if a.out: Path(a.out).write_text(md + "\n")
